@@ -1,0 +1,3 @@
+from ipscore.cli import main
+
+main()

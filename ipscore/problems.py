@@ -1,0 +1,72 @@
+"""Data problems as values, and the few exceptions that carry them.
+
+A problem names where it was found (file, sheet, cell, header, unit) and says in Chinese what
+was found and what was expected. Loading and rule checking collect every problem they can
+find; commands that cannot go on raise :class:`InputError` or :class:`RulesError` with the
+whole list, and the CLI prints one line per problem and exits with status 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Level = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file or a rule file."""
+
+    code: str
+    message: str
+    level: Level = "error"
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    field: str | None = None
+    header: str | None = None
+    county: str | None = None
+
+    def where(self) -> str:
+        """The place, e.g. ``2019-05.xlsx [Sheet1] D7（1-5月累计）``."""
+        parts: list[str] = []
+        if self.file:
+            parts.append(self.file)
+        if self.sheet:
+            parts.append(f"[{self.sheet}]")
+        if self.cell:
+            parts.append(self.cell + (f"（{self.header}）" if self.header else ""))
+        elif self.header:
+            parts.append(f"（{self.header}）")
+        return " ".join(parts)
+
+    def line(self) -> str:
+        """The problem as one line of text for a terminal or a log."""
+        label = "错误" if self.level == "error" else "警告"
+        where = self.where()
+        return f"{label}：{where}：{self.message}" if where else f"{label}：{self.message}"
+
+    def as_dict(self) -> dict[str, str | None]:
+        return asdict(self)
+
+
+class IpscoreError(Exception):
+    """Base class: a situation the command cannot go on from (exit status 2)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(p.line() for p in problems))
+
+
+class InputError(IpscoreError):
+    """A data file is unreadable or its contents are not what the scheme needs."""
+
+
+class RulesError(IpscoreError):
+    """A rule file is unreadable or inconsistent."""
+
+
+def fail(code: str, message: str, **where: str | None) -> InputError:
+    """Build an :class:`InputError` holding a single problem."""
+    return InputError([Problem(code, message, **where)])
