@@ -1,0 +1,126 @@
+"""The monthly ranking as a formatted xlsx sheet, laid out like a statistics table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ipscore.output import write_atomic
+from ipscore.render import (
+    ColumnDef,
+    cell_value,
+    change_text,
+    monthly_columns,
+    monthly_notes,
+    monthly_title,
+    total_value,
+)
+from ipscore.scoring import Ranking
+
+_FONT = "宋体"
+_WIDTHS = {"text": 13, "int": 10, "pct": 11, "points": 9, "rank": 6, "change": 9}
+
+
+def _number(value: object, decimals: int) -> object:
+    from decimal import Decimal
+    from fractions import Fraction
+
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(round(value, decimals + 4))
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def write_xlsx(ranking: Ranking, path: Path) -> None:
+    """Write the ranking to ``path`` atomically."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    from ipscore.numbers import round_to
+
+    scheme = ranking.scheme
+    columns = monthly_columns(ranking)
+    width = len(columns)
+    last = get_column_letter(width)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "排名"
+
+    ws.merge_cells(f"A1:{last}1")
+    ws["A1"] = monthly_title(ranking)
+    ws["A1"].font = Font(name=_FONT, size=16, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 30
+    ws.merge_cells(f"A2:{last}2")
+    ws["A2"] = f"单位：件、%、分    评分方案：{scheme.name}"
+    ws["A2"].font = Font(name=_FONT, size=10)
+    ws["A2"].alignment = Alignment(horizontal="right")
+
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    header_row = 3
+    for index, column in enumerate(columns, start=1):
+        cell = ws.cell(header_row, index, column.title)
+        cell.font = Font(name=_FONT, size=11, bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.fill = PatternFill("solid", fgColor="D9E1F2")
+        cell.border = border
+        ws.column_dimensions[get_column_letter(index)].width = _WIDTHS[column.kind]
+    ws.row_dimensions[header_row].height = 32
+
+    def put(
+        row_index: int, index: int, column: ColumnDef, value: object, *, behind: bool = False
+    ) -> None:
+        cell = ws.cell(row_index, index)
+        if column.kind == "change":
+            cell.value = change_text(value)
+            cell.alignment = Alignment(horizontal="center")
+        elif value is None:
+            cell.value = "—" if column.kind in ("pct", "points") else None
+            cell.alignment = Alignment(horizontal="center")
+        elif column.kind in ("pct", "points"):
+            cell.value = float(round_to(value, scheme.decimals, scheme.rounding))
+            cell.number_format = "0." + "0" * scheme.decimals if scheme.decimals else "0"
+        elif column.kind == "text":
+            cell.value = str(value)
+            cell.data_type = "s"  # never a formula, whatever the text
+            cell.alignment = Alignment(horizontal="center")
+        else:
+            cell.value = _number(value, scheme.decimals)
+            cell.number_format = "0"
+        cell.font = Font(name=_FONT, size=11, color="C00000" if behind else None)
+        cell.border = border
+
+    row_index = header_row
+    for row in ranking.rows:
+        row_index += 1
+        for index, column in enumerate(columns, start=1):
+            behind = column.key == "completion_pct" and ranking.behind_schedule(row)
+            put(row_index, index, column, cell_value(ranking, row, column), behind=behind)
+    row_index += 1
+    for index, column in enumerate(columns, start=1):
+        value = total_value(ranking, column)
+        if value is None and column.kind not in ("text",):
+            cell = ws.cell(row_index, index)
+            cell.border = border
+            continue
+        put(row_index, index, column, value)
+        ws.cell(row_index, index).font = Font(name=_FONT, size=11, bold=True)
+
+    for number, note in enumerate(monthly_notes(ranking)):
+        row_index += 1
+        ws.merge_cells(start_row=row_index, start_column=1, end_row=row_index, end_column=width)
+        ws.cell(row_index, 1, ("注：" if number == 0 else "　　") + note)
+        ws.cell(row_index, 1).font = Font(name=_FONT, size=10)
+
+    ws.freeze_panes = ws.cell(header_row + 1, 3)
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+
+    write_atomic(path, lambda tmp: wb.save(tmp))
