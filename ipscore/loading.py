@@ -511,7 +511,7 @@ def table_from_grid(
                 Problem(
                     "county-unknown",
                     f"未知的区县“{label}”（应为：{'、'.join(units.names)}；"
-                    f"其他写法请在单位表 {scheme.source.parent.name}/units.toml 中添加别名）",
+                    f"其他写法请在单位表 {scheme.units.source} 中添加别名）",
                     cell=ref,
                     header=unit_col.header,
                     county=label,

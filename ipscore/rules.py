@@ -104,6 +104,7 @@ class UnitList:
     total_labels: frozenset[str]
     ignore_labels: frozenset[str]
     note_prefixes: tuple[str, ...]
+    source: str = "units.toml"
 
     def resolve(self, text: str) -> str | None:
         """The canonical name for a spelling, or None when it names no unit."""
@@ -365,6 +366,7 @@ def _load_units(path: Path, checker: _Checker) -> UnitList | None:
         total_labels=frozenset(normalise_text(t) for t in totals),
         ignore_labels=frozenset(normalise_text(t) for t in ignored),
         note_prefixes=tuple(normalise_text(n) for n in notes),
+        source=str(path),
     )
 
 

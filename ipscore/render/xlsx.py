@@ -76,6 +76,9 @@ def write_xlsx(ranking: Ranking, path: Path) -> None:
         if column.kind == "change":
             cell.value = change_text(value)
             cell.alignment = Alignment(horizontal="center")
+        elif column.kind == "rank":
+            cell.value = value
+            cell.alignment = Alignment(horizontal="center")
         elif value is None:
             cell.value = "—" if column.kind in ("pct", "points") else None
             cell.alignment = Alignment(horizontal="center")
@@ -108,7 +111,7 @@ def write_xlsx(ranking: Ranking, path: Path) -> None:
         put(row_index, index, column, value)
         ws.cell(row_index, index).font = Font(name=_FONT, size=11, bold=True)
 
-    for number, note in enumerate(monthly_notes(ranking)):
+    for number, note in enumerate(monthly_notes(ranking, marker="为红色")):
         row_index += 1
         ws.merge_cells(start_row=row_index, start_column=1, end_row=row_index, end_column=width)
         ws.cell(row_index, 1, ("注：" if number == 0 else "　　") + note)
