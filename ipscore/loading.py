@@ -107,9 +107,15 @@ class DataTable:
 # Headers
 
 
-def header_key(text: str) -> str:
-    """A header with spaces, full-width forms, a year, a month span and a unit bracket removed."""
+def header_key(text: str, last_year: int | None = None) -> str:
+    """A header with spaces, full-width forms, a year, a month span and a unit bracket removed.
+
+    ``last_year`` written in a header (``2018年1-5月累计`` in a 2019 sheet) becomes 上年, so the
+    column still reads as last year's once the year itself is gone.
+    """
     key = normalise_text(text)
+    if last_year:
+        key = key.replace(f"{last_year}年", "上年")
     key = _YEAR.sub("", key)
     key = _MONTH_SPAN.sub("", key)
     key = _BRACKET_UNIT.sub("", key)
@@ -119,8 +125,13 @@ def header_key(text: str) -> str:
 class _HeaderIndex:
     """Matches header texts to field ids: exact aliases first, then the longest contained alias."""
 
-    def __init__(self, fields: dict[str, FieldSpec]) -> None:
+    def __init__(self, fields: dict[str, FieldSpec], last_year: int | None = None) -> None:
+        self.last_year = last_year
         self.aliases: list[tuple[str, str]] = []
+        self.excludes = {
+            spec.id: tuple(normalise_text(word) for word in spec.excludes)
+            for spec in fields.values()
+        }
         for spec in fields.values():
             for alias in (*spec.aliases, spec.label):
                 key = header_key(alias)
@@ -129,11 +140,13 @@ class _HeaderIndex:
 
     def match(self, text: str) -> tuple[int, str | None]:
         """(score, field id); field None when nothing matches or two fields match equally."""
-        key = header_key(text)
+        key = header_key(text, self.last_year)
         if not key:
             return 0, None
         best: dict[str, int] = {}
         for alias, fid in self.aliases:
+            if any(word in key for word in self.excludes[fid]):
+                continue
             if key == alias:
                 score = 1000 + len(alias)
             elif len(alias) >= 2 and alias in key:
@@ -230,7 +243,14 @@ def _second_row_is_header(grid: Grid, row: int, scheme: Scheme) -> bool:
 
 def find_header(grid: Grid, scheme: Scheme) -> _HeaderLayout | None:
     """The best header layout in the first rows of a sheet, or None when no row looks like one."""
-    index = _HeaderIndex(dict(scheme.fields))
+    years = [
+        int(year)
+        for row in grid.rows[:HEADER_SEARCH_ROWS]
+        for value in row
+        if isinstance(value, str)
+        for year in _TITLE_YEAR.findall(normalise_text(value))
+    ]
+    index = _HeaderIndex(dict(scheme.fields), max(years) - 1 if years else None)
     unit_field = next(f.id for f in scheme.fields.values() if f.type == "unit")
     best: _HeaderLayout | None = None
     for row in range(min(HEADER_SEARCH_ROWS, len(grid.rows))):
@@ -614,17 +634,19 @@ def table_from_grid(
 
 
 _EXPECTED = {"count": "非负整数", "number": "非负数"}
+_EXPECTED_POSITIVE = {"count": "正整数", "number": "大于 0 的数"}
 
 
 def _read_value(
     record: Record, spec: FieldSpec, value: object, column: Column, where: dict[str, str]
 ) -> Problem | None:
-    expected = _EXPECTED.get(spec.type, "数字")
+    expected = (_EXPECTED_POSITIVE if spec.positive else _EXPECTED).get(spec.type, "数字")
+    if_none = "" if spec.positive else "；没有数据请填 0"
     try:
         number = parse_count(value) if spec.type == "count" else parse_number(value)
     except NumberError as exc:
         messages = {
-            "blank": f"为空（应为{expected}；没有数据请填 0）",
+            "blank": f"为空（应为{expected}{if_none}）",
             "negative": f"不能为负数，实际为“{exc.shown}”（应为{expected}）",
             "fraction": f"应为整数，实际为“{exc.shown}”",
             "text": f"不是数字：“{exc.shown}”（应为{expected}）",

@@ -64,6 +64,8 @@ def parse_number(value: object) -> Fraction:
         # A float cell holds what the person typed, to ~15 significant digits.
         number = Fraction(Decimal(repr(value)))
     elif isinstance(value, Decimal):
+        if not value.is_finite():
+            raise NumberError("text", str(value))
         number = Fraction(value)
     else:
         text = normalise_text(str(value))

@@ -39,6 +39,8 @@ class Problem:
             parts.append(self.cell + (f"（{self.header}）" if self.header else ""))
         elif self.header:
             parts.append(f"（{self.header}）")
+        elif self.field and not self.sheet:
+            parts.append(self.field)  # a place in a rule file, e.g. indicators[growth].step
         return " ".join(parts)
 
     def line(self) -> str:

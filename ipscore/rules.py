@@ -131,6 +131,7 @@ class FieldSpec:
     required: bool = True
     positive: bool = False
     not_below: str | None = None
+    excludes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -249,7 +250,7 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def add(self, place: str, message: str, code: str = "rules-invalid") -> None:
-        self.problems.append(Problem(code, message, file=self.file, field=place, header=place))
+        self.problems.append(Problem(code, message, file=self.file, field=place))
 
     def table(self, data: Any, place: str) -> dict[str, Any]:
         if isinstance(data, dict):
@@ -376,7 +377,9 @@ def _parse_fields(data: Any, c: _Checker) -> dict[str, FieldSpec]:
         place = f"fields.{fid}"
         spec = c.table(spec, place)
         c.unknown_keys(
-            spec, {"label", "type", "aliases", "required", "positive", "not_below"}, place
+            spec,
+            {"label", "type", "aliases", "required", "positive", "not_below", "excludes"},
+            place,
         )
         label = c.text(spec, "label", place, fid) or fid
         ftype = spec.get("type", "count")
@@ -402,6 +405,10 @@ def _parse_fields(data: Any, c: _Checker) -> dict[str, FieldSpec]:
                 c.add(f"{place}.{key}", f"应为 true 或 false，实际为 {_kind(value)}", "rules-type")
                 value = default
             flags[key] = value
+        excludes = spec.get("excludes", [])
+        if not isinstance(excludes, list) or not all(isinstance(e, str) and e for e in excludes):
+            c.add(f"{place}.excludes", "应为非空文本数组", "rules-type")
+            excludes = []
         not_below = spec.get("not_below")
         if not_below is not None and not isinstance(not_below, str):
             c.add(f"{place}.not_below", "应为字段名", "rules-type")
@@ -414,6 +421,7 @@ def _parse_fields(data: Any, c: _Checker) -> dict[str, FieldSpec]:
             required=flags["required"],
             positive=flags["positive"],
             not_below=not_below,
+            excludes=tuple(excludes),
         )
     for spec in fields.values():
         if spec.not_below is not None and spec.not_below not in fields:
@@ -549,6 +557,14 @@ def _parse_indicator(index: int, spec: Any, known: set[str], c: _Checker) -> Ind
     floor = params.get("floor")
     if method == "rank_points" and points is not None and floor is not None and floor > points:
         c.add(f"{place}.floor", f"保底分 {params['floor']} 高于满分 {points}", "rules-range")
+    for key, method_name in (("cap", "per_item"), ("floor", "deduction")):
+        bound = params.get(key)
+        if method == method_name and points is not None and bound is not None and bound > points:
+            c.add(
+                f"{place}.{key}",
+                f"{key} = {_plain(bound)} 高于满分 {_plain(points)}",
+                "rules-range",
+            )
     if method == "tiers" and points is not None:
         for at, tier_points in params.get("tiers", ()):
             if tier_points > points:
@@ -638,8 +654,14 @@ def parse_scheme(data: Mapping[str, Any], path: Path) -> tuple[Scheme | None, li
         seen.add(indicator.id)
         indicators.append(indicator)
 
-    if total is not None and len(indicators) == len(raw_indicators) and indicators:
-        summed = sum((i.points for i in indicators), Fraction(0))
+    raw_points = [spec.get("points") for spec in raw_indicators if isinstance(spec, dict)]
+    if (
+        total is not None
+        and raw_points
+        and len(raw_points) == len(raw_indicators)
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw_points)
+    ):
+        summed = sum((Fraction(str(v)) for v in raw_points), Fraction(0))
         if summed != total:
             c.add(
                 "scheme.total_points",

@@ -142,17 +142,30 @@ def test_header_variants(tmp_path: Path, scheme: Scheme, ytd_header: str, last_h
     assert table.record("张店区").values["ytd_apps_last_year"] == 470  # type: ignore[union-attr]
 
 
-@pytest.mark.xfail(
-    reason="BUG: header 去年同期累计发明专利申请量 contains its own alias "
-    "去年同期累计 (6 chars), but the longer ytd_apps alias 累计发明专利申请量 "
-    "(9 chars) wins, so the column is lost: column-missing",
-    strict=True,
-)
 def test_last_year_header_containing_the_ytd_alias(tmp_path: Path, scheme: Scheme) -> None:
     header = default_header()
     header[3], header[4] = "累计发明专利申请量", "去年同期累计发明专利申请量"
     table = load_table(write_month(tmp_path, header=header), scheme)
     assert table.columns["ytd_apps_last_year"].cell == "E3"
+
+
+def test_headers_naming_this_year_and_last_year(tmp_path: Path, scheme: Scheme) -> None:
+    # A 2019 sheet whose cumulative columns carry their years: 2018年… is last year's column.
+    header = default_header()
+    header[3], header[4] = "2019年1-5月累计", "2018年1-5月累计"
+    table = load_table(write_month(tmp_path, header=header), scheme)
+    assert table.columns["ytd_apps"].cell == "D3"
+    assert table.columns["ytd_apps_last_year"].cell == "E3"
+    assert table.record("张店区").values["ytd_apps_last_year"] == 470  # type: ignore[union-attr]
+
+
+def test_blank_target_does_not_suggest_zero(tmp_path: Path, scheme: Scheme) -> None:
+    rows = replace_row(MAY_ROWS, "张店区", annual_target=None)
+    with pytest.raises(InputError) as caught:
+        load_table(write_month(tmp_path, rows), scheme)
+    (problem,) = caught.value.problems
+    assert (problem.code, problem.cell) == ("value-blank", "G4")
+    assert "应为正整数" in problem.message and "填 0" not in problem.message
 
 
 def test_header_found_without_title_rows(tmp_path: Path, scheme: Scheme) -> None:

@@ -181,11 +181,6 @@ def test_blank_is_never_zero() -> None:
             parse_number(value)
 
 
-@pytest.mark.xfail(
-    reason="BUG: parse_number(Decimal('NaN')) raises a bare ValueError and Decimal('Infinity') "
-    "an OverflowError instead of NumberError('text'); only float NaN/inf are handled",
-    strict=True,
-)
 @pytest.mark.parametrize("value", [Decimal("NaN"), Decimal("Infinity")])
 def test_parse_number_decimal_nan_is_a_number_error(value: Decimal) -> None:
     with pytest.raises(NumberError) as caught:

@@ -265,11 +265,6 @@ def test_several_problems_are_all_listed_at_once(tmp_path: Path) -> None:
     assert len(str(caught.value).splitlines()) == 5  # one line per problem
 
 
-@pytest.mark.xfail(
-    reason="BUG: the points-sum check is skipped whenever any indicator is unusable, so a "
-    "missing step plus wrong points needs two passes (the module promises one pass)",
-    strict=True,
-)
 def test_points_sum_is_checked_even_when_another_indicator_is_broken(tmp_path: Path) -> None:
     text = edited(("step = 2\n", ""), ("points = 40", "points = 45"))
     problems = check_scheme_file(write_rules(tmp_path, text))
@@ -305,11 +300,6 @@ field = "certified"
 """
 
 
-@pytest.mark.xfail(
-    reason="BUG: a per_item cap or a deduction floor above the indicator's points is accepted, "
-    "so an indicator can award more than its points (rank_points floor and tiers are checked)",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("method", "place"),
     [
