@@ -6,6 +6,7 @@ terminal table, CSV, Markdown and xlsx; :func:`monthly_json` is the machine cont
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -109,41 +110,41 @@ def _number(value: Fraction | Decimal | int | None, ranking: Ranking) -> float |
     return float(round_to(value, ranking.scheme.decimals, ranking.scheme.rounding))
 
 
+_JSON_COUNTS = ("month_apps", "ytd_apps", "ytd_apps_last_year", "annual_target")
+_JSON_PERCENTS = ("growth_pct", "completion_pct")
+
+
+def _figures(
+    ranking: Ranking,
+    values: Mapping[str, Fraction | int],
+    derived: Mapping[str, Fraction | None],
+) -> dict[str, Any]:
+    """The counts and percentages a row and the total share, in contract order."""
+    figures: dict[str, Any] = {key: _count(values.get(key)) for key in _JSON_COUNTS}
+    figures.update({key: _number(derived.get(key), ranking) for key in _JSON_PERCENTS})
+    return figures
+
+
 def monthly_json(ranking: Ranking) -> dict[str, Any]:
     """The machine contract: month, scheme, rows sorted by rank, citywide total."""
     schedule = _number(ranking.schedule_pct, ranking)
-    rows = []
-    for row in ranking.rows:
-        values = row.record.values
-        rows.append(
-            {
-                "county": row.county,
-                "month_apps": _count(values.get("month_apps")),
-                "ytd_apps": _count(values.get("ytd_apps")),
-                "ytd_apps_last_year": _count(values.get("ytd_apps_last_year")),
-                "annual_target": _count(values.get("annual_target")),
-                "growth_pct": _number(row.derived.get("growth_pct"), ranking),
-                "completion_pct": _number(row.derived.get("completion_pct"), ranking),
-                "schedule_pct": schedule,
-                "parts": {pid: _number(p.points, ranking) for pid, p in row.parts.items()},
-                "score": _number(row.score, ranking),
-                "rank": row.rank,
-                "rank_change": row.rank_change,
-            }
-        )
-    totals = ranking.totals
+    rows = [
+        {
+            "county": row.county,
+            **_figures(ranking, row.record.values, row.derived),
+            "schedule_pct": schedule,
+            "parts": {pid: _number(p.points, ranking) for pid, p in row.parts.items()},
+            "score": _number(row.score, ranking),
+            "rank": row.rank,
+            "rank_change": row.rank_change,
+        }
+        for row in ranking.rows
+    ]
     return {
         "month": str(ranking.period),
         "scheme": ranking.scheme.name,
         "rows": rows,
-        "total": {
-            "month_apps": _count(totals.get("month_apps")),
-            "ytd_apps": _count(totals.get("ytd_apps")),
-            "ytd_apps_last_year": _count(totals.get("ytd_apps_last_year")),
-            "annual_target": _count(totals.get("annual_target")),
-            "growth_pct": _number(ranking.total_derived.get("growth_pct"), ranking),
-            "completion_pct": _number(ranking.total_derived.get("completion_pct"), ranking),
-        },
+        "total": _figures(ranking, ranking.totals, ranking.total_derived),
     }
 
 
