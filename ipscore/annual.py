@@ -54,7 +54,6 @@ class AnnualRow:
         return self.scored.parts
 
 
-
 @dataclass
 class Assessment:
     """A whole year's assessment: rows sorted by rank (equal ranks in canonical unit order)."""

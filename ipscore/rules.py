@@ -704,7 +704,7 @@ def parse_scheme(data: Mapping[str, Any], path: Path) -> tuple[Scheme | None, li
     if kind == "monthly":
         for key in ("bonus", "grades", "veto"):
             if key in data:
-                c.add(key, "只有年度方案（kind = \"annual\"）才能设置加分、等次或一票否决")
+                c.add(key, '只有年度方案（kind = "annual"）才能设置加分、等次或一票否决')
         for fid in MONTHLY_FIELDS:
             if fid not in fields:
                 c.add(f"fields.{fid}", "月度方案必须定义此字段", "rules-missing-key")
@@ -783,7 +783,8 @@ def _parse_grades(data: Any, c: _Checker) -> Grades | None:
     if not isinstance(raw, list) or not raw:
         c.add(
             "grades.bands",
-            '应为非空数组，如 [{ name = "优秀", at = 90, quota = 0.3 }, { name = "良好", at = 80 }]',
+            '应为非空数组，如 [{ name = "优秀", at = 90, quota = 0.3 }, '
+            '{ name = "良好", at = 80 }]',
             "rules-type",
         )
         return None
