@@ -24,8 +24,8 @@ from pathlib import Path
 
 from ipscore.loading import DataTable, Period, load_table
 from ipscore.numbers import round_to
-from ipscore.problems import Problem
-from ipscore.rules import Scheme
+from ipscore.problems import Problem, RulesError
+from ipscore.rules import Scheme, default_scheme_path, load_scheme
 from ipscore.scoring import Part, ScoredRow, competition_ranks, order_key, score
 
 
@@ -148,3 +148,20 @@ def assess_file(
     period = Period(year, None) if year is not None else None
     table = load_table(path, scheme, sheet=sheet, period=period, allow_missing=allow_missing)
     return assess(table, scheme)
+
+
+def load_annual_scheme(path: Path | str | None = None) -> Scheme:
+    """The annual rule file at ``path`` (rules/annual-2019.toml by default), checked."""
+    scheme = load_scheme(path if path is not None else default_scheme_path("annual"))
+    if scheme.kind != "annual":
+        raise RulesError(
+            [
+                Problem(
+                    "rules-kind",
+                    f'规则“{scheme.name}”是月度方案（kind = "{scheme.kind}"），'
+                    "不能用于年度考核；月度排名请用 ipscore rank",
+                    file=str(scheme.source),
+                )
+            ]
+        )
+    return scheme

@@ -9,6 +9,7 @@ list; :func:`check_scheme_file` returns it.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -281,7 +282,11 @@ def read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RulesError([Problem("rules-syntax", f"TOML 语法错误：{exc}", file=shown)]) from None
+        where = re.search(r"at line (\d+), column (\d+)", str(exc))
+        place = f"（第 {where.group(1)} 行第 {where.group(2)} 列）" if where else ""
+        raise RulesError(
+            [Problem("rules-syntax", f"TOML 语法错误{place}：{exc}", file=shown)]
+        ) from None
     except RecursionError:
         raise RulesError([Problem("rules-syntax", "TOML 嵌套层数过深", file=shown)]) from None
 

@@ -2,8 +2,9 @@
 
 Every figure is synthetic (not real statistics), chosen by hand so that the reference annual
 scheme (rules/annual-2019.toml) shows each of its rules at work: all four grades, units
-above 90 points outside the 优秀 quota (4th and 5th), a bonus over its cap, a 一票否决, a deduction down
-to its floor, targets exceeded (cap), and undefined PCT growth (none last year).
+above 90 points outside the 优秀 quota (4th and 5th), a bonus over its cap, a 一票否决,
+a deduction down to its floor, targets exceeded (cap), and undefined PCT growth (none last
+year).
 
 The output is byte-for-byte reproducible: fixed data, fixed workbook and zip timestamps.
 Run with ``python samples/generate_annual.py`` from any directory.
