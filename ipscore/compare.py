@@ -148,7 +148,7 @@ def comparison_lines(result: Comparison) -> tuple[list[str], list[list[str]]]:
     header = ["区县", "原得分", "原排名", "新得分", "新排名", "得分变化", "位次变化"]
     if graded:
         header[3:3] = ["原等次"]
-        header.append("新等次")
+        header[6:6] = ["新等次"]
     header.append("变动来源（新 − 原）")
     body = []
     for r in result.rows:
@@ -163,7 +163,7 @@ def comparison_lines(result: Comparison) -> tuple[list[str], list[list[str]]]:
         ]
         if graded:
             cells[3:3] = [r.before.grade]
-            cells.append(r.after.grade)
+            cells[6:6] = [r.after.grade]
         cells.append("；".join(f"{n} {_signed(d)}" for n, d in r.movers) or "—")
         body.append(cells)
     return header, body

@@ -349,7 +349,10 @@ def format_ledger(ledger: Ledger, decimals: int = 2) -> str:
             out.append(f"   说明：{line.note}")
     points = " + ".join(f"{line.points:.{decimals}f}" for line in ledger.lines)
     out.append("")
-    out.append(f"基础分 = {points} = {ledger.base:.{decimals}f}")
+    if ledger.bonus is None:
+        out.append(f"总分 = {points} = {ledger.score:.{decimals}f}")
+    else:
+        out.append(f"基础分 = {points} = {ledger.base:.{decimals}f}")
     if ledger.bonus is not None:
         for name, text in ledger.bonus_lines:
             out.append(f"加分：{name} {text}")
@@ -357,8 +360,6 @@ def format_ledger(ledger: Ledger, decimals: int = 2) -> str:
             f"总分 = 基础分 {ledger.base:.{decimals}f} + 加分 {ledger.bonus:.{decimals}f}"
             f" = {ledger.score:.{decimals}f}"
         )
-    else:
-        out.append(f"总分 = {ledger.score:.{decimals}f}")
     out.append(f"排名：第 {ledger.rank} 名（共 {ledger.units} 个单位）")
     if ledger.grade:
         out.append(
@@ -369,7 +370,8 @@ def format_ledger(ledger: Ledger, decimals: int = 2) -> str:
         out.append("居首位，前面没有其他单位。")
     else:
         out.append(
-            f"与上一名 {gap.county}（第 {gap.rank} 名）相差 {gap.score_gap:.{decimals}f} 分："
+            f"与上一名 {gap.county}（第 {gap.rank} 名）相差 {gap.score_gap:.{decimals}f} 分"
+            "（各项差值 = 对方得分 − 本单位得分）："
         )
         for name, diff in gap.items:
             sign = "+" if diff > 0 else "−"

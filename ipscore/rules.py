@@ -591,6 +591,9 @@ def _parse_indicator(index: int, spec: Any, known: set[str], c: _Checker) -> Ind
                 if value not in known:
                     c.add(ppl, f"引用了未定义的字段 {value!r}", "rules-unknown-field")
                 params[key] = value
+            elif value is None:
+                c.add(ppl, "缺少此项（应为目标字段名或数字）", "rules-missing-key")
+                params[key] = None
             else:
                 number = c.number(spec, key, place, Param("number"))
                 if number is not None and number <= 0:
@@ -697,8 +700,15 @@ def parse_scheme(data: Mapping[str, Any], path: Path) -> tuple[Scheme | None, li
         seen.add(indicator.id)
         indicators.append(indicator)
 
-    if total is not None and len(indicators) == len(raw_indicators) and indicators:
-        summed = sum((i.points for i in indicators), Fraction(0))
+    # The points sum is checked even when some indicator has other problems, as long as every
+    # indicator states its points as a number (the total excludes any bonus).
+    raw_points = [spec.get("points") if isinstance(spec, dict) else None for spec in raw_indicators]
+    if (
+        total is not None
+        and raw_points
+        and all(isinstance(p, (int, float)) and not isinstance(p, bool) for p in raw_points)
+    ):
+        summed = sum((Fraction(str(p)) for p in raw_points), Fraction(0))
         if summed != total:
             c.add(
                 "scheme.total_points",
