@@ -25,7 +25,7 @@ T = TypeVar("T")
 
 app = typer.Typer(
     name="ipscore",
-    help="区县知识产权工作评分工具：发明专利申请月度排名（一月一排名）。",
+    help="区县知识产权工作评分工具：发明专利申请月度排名（一月一排名）与年度区县工作考核。",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
@@ -444,7 +444,10 @@ def explain(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示警告。")] = False,
 ) -> None:
-    """一个单位的得分明细：每项的数据（含单元格）、代入数字的算式、封顶/保底、得分，以及与上一名的差距。"""
+    """一个单位的得分明细：数据及单元格、代入数字的算式、封顶/保底、与上一名的差距。
+
+    例：ipscore explain samples/2019-annual.xlsx 张店
+    """
     from ipscore.loading import Period
 
     period = _period(month) if month else (Period(year, None) if year else None)
