@@ -145,11 +145,11 @@ def comparison_json(result: Comparison) -> dict[str, Any]:
 def comparison_lines(result: Comparison) -> tuple[list[str], list[list[str]]]:
     """Header and body cells, shared by the terminal table and the plain-text output."""
     graded = any(r.before.grade or r.after.grade for r in result.rows)
-    header = ["区县", "原得分", "原排名", "新得分", "新排名", "得分变化", "位次变化"]
+    header = ["区县", "原得分", "原排名", "新得分", "新排名", "分差", "位次"]
     if graded:
         header[3:3] = ["原等次"]
         header[6:6] = ["新等次"]
-    header.append("变动来源（新 − 原）")
+    header.append("变动来源")
     body = []
     for r in result.rows:
         cells = [
@@ -178,19 +178,22 @@ def print_comparison(result: Comparison, console: Any) -> None:
         title="规则对比（同一数据，两个规则文件）",
         caption=f"原：{result.scheme_before}（{result.source_before}）\n"
         f"新：{result.scheme_after}（{result.source_after}）\n"
-        "位次变化：↑ 上升，↓ 下降；变动来源按影响大小排列",
+        "分差 = 新得分 − 原得分；位次：↑ 上升，↓ 下降；"
+        "变动来源：各项新得分 − 原得分，按影响大小排列",
         caption_justify="left",
         box=box.SIMPLE_HEAD,
         padding=(0, 1),
         pad_edge=False,
+        collapse_padding=True,
     )
     for title in header:
-        last = title.startswith("变动来源")
+        last = title == "变动来源"
         table.add_column(
             title,
             justify="left" if title in ("区县", "原等次", "新等次") or last else "right",
             no_wrap=not last,
             overflow="fold",
+            min_width=20 if last else None,
         )
     for cells in body:
         table.add_row(*cells)
