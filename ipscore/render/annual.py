@@ -269,7 +269,8 @@ def write_assessment_xlsx(result: Assessment, path: Path) -> None:
         cell.font = Font(name="宋体", size=10, bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = border
-        ws.column_dimensions[get_column_letter(col)].width = 12 if col > 1 else 6
+        width = {"rank": 6, "text": 12}.get(column.kind, 12)
+        ws.column_dimensions[get_column_letter(col)].width = 15 if column.key == "grade" else width
     ws.row_dimensions[2].height = 45
     for r, row in enumerate(result.rows, start=3):
         for col, column in enumerate(columns, start=1):
@@ -283,8 +284,16 @@ def write_assessment_xlsx(result: Assessment, path: Path) -> None:
                 cell.number_format = "0.00"
             cell.font = Font(name="宋体", size=10)
             cell.border = border
-    note_row = 3 + len(result.rows)
+    note_row = 4 + len(result.rows)
     for offset, line in enumerate(annual_notes(result)):
-        ws.cell(row=note_row + offset, column=1, value=line).data_type = "s"
+        cell = ws.cell(row=note_row + offset, column=1, value=line)
+        cell.data_type = "s"
+        cell.font = Font(name="宋体", size=10)
     ws.freeze_panes = "C3"
+    # One landscape page wide when printed: the table is 17 columns.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
     write_atomic(path, wb.save)
