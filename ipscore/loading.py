@@ -672,7 +672,9 @@ def _read_value(
             "blank": f"为空（应为{expected}；{fill}）",
             "negative": f"不能为负数，实际为“{exc.shown}”（应为{expected}）",
             "fraction": f"应为整数，实际为“{exc.shown}”",
-            "text": f"不是数字：“{exc.shown}”（应为{expected}）",
+            "text": f"无法识别“{exc.shown}”（应为{expected}）"
+            if spec.type == "flag"
+            else f"不是数字：“{exc.shown}”（应为{expected}）",
         }
         return Problem(
             f"value-{exc.kind}",

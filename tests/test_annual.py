@@ -198,7 +198,7 @@ def test_veto_blank_or_unclear_names_the_cell(tmp_path: Path) -> None:
     lines = [p.line() for p in caught.value.problems]
     # Row 1 is the title, row 2 the header: 张店区 is row 3, the veto column is V.
     assert any("V3" in line and "为空" in line and "请填“否”" in line for line in lines), lines
-    assert any("V4" in line and "可能" in line for line in lines), lines
+    assert any("V4" in line and "无法识别“可能”（应为“是”或“否”）" in line for line in lines), lines
 
 
 def test_year_from_title_file_name_or_option(tmp_path: Path) -> None:
