@@ -235,3 +235,22 @@ def test_bonus_uses_exact_fractions(tmp_path: Path) -> None:
     result = _assess(rules=rules)
     assert result.row("临淄区").bonus == Decimal("6.00")  # type: ignore[union-attr]
     assert result.row("张店区").bonus_raw == Fraction(23, 2)  # type: ignore[union-attr]
+
+
+def test_ratio_to_max_when_everyone_has_nothing(tmp_path: Path) -> None:
+    # max(grants) = 0: ratio to max gives 0, not a division by zero.
+    rows = sample_rows()
+    for values in rows.values():
+        values["发明专利授权量"] = 0
+    result = _assess(write_annual(tmp_path / "zero.xlsx", rows))
+    assert {str(r.parts["inv_grants"].points) for r in result.rows} == {"0.00"}
+
+
+def test_target_ratio_with_a_constant_target(tmp_path: Path) -> None:
+    # target = 1000 for everyone: 张店区 15 × min(1420/1000, 1) = 15 (cap);
+    # 淄川区 15 × 640/1000 = 9.60.
+    rules = rules_copy(tmp_path, lambda t: t.replace('target = "inv_apps_target"', "target = 1000"))
+    result = _assess(rules=rules)
+    assert _points(result, "张店区")["inv_apps"] == "15.00"
+    assert result.row("张店区").parts["inv_apps"].capped  # type: ignore[union-attr]
+    assert _points(result, "淄川区")["inv_apps"] == "9.60"
