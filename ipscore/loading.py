@@ -368,6 +368,25 @@ def _resolve_period(
     return Period(year, month)
 
 
+def _resolve_year(grid: Grid, title: str, path: Path, explicit: Period | None) -> Period:
+    """The year of annual data: --year, else the title (``2019年度…``), else the file name."""
+    if explicit is not None:
+        return Period(explicit.year, None)
+    for found in (period_from_text(title) if title else None, period_from_filename(path)):
+        if found is not None and found.year:
+            return Period(found.year, None)
+    raise InputError(
+        [
+            Problem(
+                "year-unknown",
+                "无法从表格标题或文件名确定数据的年份；请用 --year YYYY 指定（如 --year 2019）",
+                file=grid.file,
+                sheet=grid.sheet,
+            )
+        ]
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Loading
 
@@ -491,7 +510,10 @@ def table_from_grid(
 
     title_rows = [" ".join(_text(v) for v in grid.rows[r] if _text(v)) for r in range(layout.row)]
     title = " ".join(t for t in title_rows if t)
-    resolved = _resolve_period(grid, title, list(layout.texts.values()), path, period, warnings)
+    if scheme.kind == "annual":
+        resolved = _resolve_year(grid, title, path, period)
+    else:
+        resolved = _resolve_period(grid, title, list(layout.texts.values()), path, period, warnings)
 
     unit_col = next(c for fid, c in columns.items() if scheme.fields[fid].type == "unit")
     data_fields = [
@@ -633,23 +655,47 @@ def table_from_grid(
     )
 
 
-_EXPECTED = {"count": "非负整数", "number": "非负数"}
 _EXPECTED_POSITIVE = {"count": "正整数", "number": "大于 0 的数"}
+_EXPECTED = {"count": "非负整数", "number": "非负数", "flag": "“是”或“否”"}
+# How people fill a 是/否 column. A blank cell is not 否: like a blank count, it is an error.
+FLAG_YES = frozenset({"是", "√", "✓", "✔", "y", "yes", "true", "1", "有"})
+FLAG_NO = frozenset({"否", "×", "✗", "x", "n", "no", "false", "0", "无"})
+
+
+def parse_flag(value: object) -> int:
+    """Read a 是/否 cell as 1 or 0 (是 √ Y yes 1 有 / 否 × N no 0 无); raise NumberError."""
+    if value is None:
+        raise NumberError("blank", "")
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return int(value)
+    text = normalise_text(str(value)).lower()
+    if text in FLAG_YES:
+        return 1
+    if text in FLAG_NO:
+        return 0
+    raise NumberError("blank" if text in ("", "-", "—", "--") else "text", shown(value))
 
 
 def _read_value(
     record: Record, spec: FieldSpec, value: object, column: Column, where: dict[str, str]
 ) -> Problem | None:
     expected = (_EXPECTED_POSITIVE if spec.positive else _EXPECTED).get(spec.type, "数字")
-    if_none = "" if spec.positive else "；没有数据请填 0"
+    if_none = "" if spec.positive else ("；请填“否”" if spec.type == "flag" else "；没有数据请填 0")
     try:
-        number = parse_count(value) if spec.type == "count" else parse_number(value)
+        if spec.type == "flag":
+            number: Fraction | int = parse_flag(value)
+        else:
+            number = parse_count(value) if spec.type == "count" else parse_number(value)
     except NumberError as exc:
         messages = {
             "blank": f"为空（应为{expected}{if_none}）",
             "negative": f"不能为负数，实际为“{exc.shown}”（应为{expected}）",
             "fraction": f"应为整数，实际为“{exc.shown}”",
-            "text": f"不是数字：“{exc.shown}”（应为{expected}）",
+            "text": f"无法识别“{exc.shown}”（应为{expected}）"
+            if spec.type == "flag"
+            else f"不是数字：“{exc.shown}”（应为{expected}）",
         }
         return Problem(
             f"value-{exc.kind}",

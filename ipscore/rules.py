@@ -9,6 +9,7 @@ list; :func:`check_scheme_file` returns it.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 MAX_RULE_FILE_BYTES = 1_000_000
 DEFAULT_MONTHLY = "monthly-2019.toml"
+DEFAULT_ANNUAL = "annual-2019.toml"
 
 FIELD_TYPES = ("unit", "count", "number", "flag", "reported")
 SCHEME_KINDS = ("monthly", "annual")
@@ -158,6 +160,49 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class BonusItem:
+    """One kind of bonus: ``each`` points per unit of ``field`` (e.g. 3 per national honour)."""
+
+    id: str
+    name: str
+    field: str
+    each: Fraction
+
+
+@dataclass(frozen=True)
+class Bonus:
+    """加分: the items and the cap on their sum."""
+
+    cap: Fraction
+    items: tuple[BonusItem, ...]
+
+
+@dataclass(frozen=True)
+class GradeBand:
+    """A grade reached at ``at`` points; ``quota`` limits it to rank ≤ floor(quota × units)."""
+
+    name: str
+    at: Fraction
+    quota: Fraction | None = None
+
+
+@dataclass(frozen=True)
+class Grades:
+    """Grade bands from the highest down, and the grade below them all."""
+
+    bands: tuple[GradeBand, ...]
+    otherwise: str
+
+
+@dataclass(frozen=True)
+class Veto:
+    """一票否决: when the flag ``field`` is 是, the grade is ``grade`` whatever the score."""
+
+    field: str
+    grade: str
+
+
+@dataclass(frozen=True)
 class Scheme:
     """A whole scoring scheme, checked and ready to apply."""
 
@@ -174,6 +219,9 @@ class Scheme:
     units: UnitList
     source: Path
     warnings: tuple[Problem, ...] = field(default=())
+    bonus: Bonus | None = None
+    grades: Grades | None = None
+    veto: Veto | None = None
 
     @property
     def data_fields(self) -> list[FieldSpec]:
@@ -195,7 +243,7 @@ def rules_dir() -> Path:
 
 def default_scheme_path(kind: str = "monthly") -> Path:
     """The reference scheme of a kind (the 2019 monthly ranking by default)."""
-    names = {"monthly": DEFAULT_MONTHLY}
+    names = {"monthly": DEFAULT_MONTHLY, "annual": DEFAULT_ANNUAL}
     return rules_dir() / names[kind]
 
 
@@ -235,7 +283,11 @@ def read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RulesError([Problem("rules-syntax", f"TOML 语法错误：{exc}", file=shown)]) from None
+        where = re.search(r"at line (\d+), column (\d+)", str(exc))
+        place = f"（第 {where.group(1)} 行第 {where.group(2)} 列）" if where else ""
+        raise RulesError(
+            [Problem("rules-syntax", f"TOML 语法错误{place}：{exc}", file=shown)]
+        ) from None
     except RecursionError:
         raise RulesError([Problem("rules-syntax", "TOML 嵌套层数过深", file=shown)]) from None
 
@@ -547,6 +599,9 @@ def _parse_indicator(index: int, spec: Any, known: set[str], c: _Checker) -> Ind
                 if value not in known:
                     c.add(ppl, f"引用了未定义的字段 {value!r}", "rules-unknown-field")
                 params[key] = value
+            elif value is None:
+                c.add(ppl, "缺少此项（应为目标字段名或数字）", "rules-missing-key")
+                params[key] = None
             else:
                 number = c.number(spec, key, place, Param("number"))
                 if number is not None and number <= 0:
@@ -557,14 +612,11 @@ def _parse_indicator(index: int, spec: Any, known: set[str], c: _Checker) -> Ind
     floor = params.get("floor")
     if method == "rank_points" and points is not None and floor is not None and floor > points:
         c.add(f"{place}.floor", f"保底分 {params['floor']} 高于满分 {points}", "rules-range")
-    for key, method_name in (("cap", "per_item"), ("floor", "deduction")):
-        bound = params.get(key)
-        if method == method_name and points is not None and bound is not None and bound > points:
-            c.add(
-                f"{place}.{key}",
-                f"{key} = {_plain(bound)} 高于满分 {_plain(points)}",
-                "rules-range",
-            )
+    cap = params.get("cap")
+    if method == "per_item" and points is not None and cap is not None and cap > points:
+        c.add(f"{place}.cap", f"上限 {_plain(cap)} 高于满分 {_plain(points)}", "rules-range")
+    if method == "deduction" and points is not None and floor is not None and floor > points:
+        c.add(f"{place}.floor", f"保底分 {_plain(floor)} 高于满分 {_plain(points)}", "rules-range")
     if method == "tiers" and points is not None:
         for at, tier_points in params.get("tiers", ()):
             if tier_points > points:
@@ -581,7 +633,9 @@ def _parse_indicator(index: int, spec: Any, known: set[str], c: _Checker) -> Ind
 def parse_scheme(data: Mapping[str, Any], path: Path) -> tuple[Scheme | None, list[Problem]]:
     """Check a parsed rule file; return the scheme (None when unusable) and every problem."""
     c = _Checker(path)
-    c.unknown_keys(data, {"scheme", "fields", "derived", "indicators"}, "")
+    c.unknown_keys(
+        data, {"scheme", "fields", "derived", "indicators", "bonus", "grades", "veto"}, ""
+    )
     head = c.table(data.get("scheme"), "scheme") if "scheme" in data else {}
     if "scheme" not in data:
         c.add(
@@ -654,14 +708,15 @@ def parse_scheme(data: Mapping[str, Any], path: Path) -> tuple[Scheme | None, li
         seen.add(indicator.id)
         indicators.append(indicator)
 
-    raw_points = [spec.get("points") for spec in raw_indicators if isinstance(spec, dict)]
+    # The points sum is checked even when some indicator has other problems, as long as every
+    # indicator states its points as a number (the total excludes any bonus).
+    raw_points = [spec.get("points") if isinstance(spec, dict) else None for spec in raw_indicators]
     if (
         total is not None
         and raw_points
-        and len(raw_points) == len(raw_indicators)
-        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw_points)
+        and all(isinstance(p, (int, float)) and not isinstance(p, bool) for p in raw_points)
     ):
-        summed = sum((Fraction(str(v)) for v in raw_points), Fraction(0))
+        summed = sum((Fraction(str(p)) for p in raw_points), Fraction(0))
         if summed != total:
             c.add(
                 "scheme.total_points",
@@ -670,12 +725,19 @@ def parse_scheme(data: Mapping[str, Any], path: Path) -> tuple[Scheme | None, li
             )
 
     if kind == "monthly":
+        for key in ("bonus", "grades", "veto"):
+            if key in data:
+                c.add(key, '只有年度方案（kind = "annual"）才能设置加分、等次或一票否决')
         for fid in MONTHLY_FIELDS:
             if fid not in fields:
                 c.add(f"fields.{fid}", "月度方案必须定义此字段", "rules-missing-key")
         for did in MONTHLY_DERIVED:
             if did not in derived:
                 c.add(f"derived.{did}", "月度方案必须定义此派生指标", "rules-missing-key")
+
+    bonus = _parse_bonus(data["bonus"], fields, c) if "bonus" in data else None
+    grades = _parse_grades(data["grades"], c) if "grades" in data else None
+    veto = _parse_veto(data["veto"], fields, grades, c) if "veto" in data else None
 
     if c.problems or units is None or total is None or not isinstance(tie, str):
         return None, c.problems
@@ -692,8 +754,106 @@ def parse_scheme(data: Mapping[str, Any], path: Path) -> tuple[Scheme | None, li
         indicators=tuple(indicators),
         units=units,
         source=path,
+        bonus=bonus,
+        grades=grades,
+        veto=veto,
     )
     return scheme, []
+
+
+def _parse_bonus(data: Any, fields: Mapping[str, FieldSpec], c: _Checker) -> Bonus | None:
+    head = c.table(data, "bonus")
+    c.unknown_keys(head, {"cap", "items"}, "bonus")
+    cap = c.number(head, "cap", "bonus", Param("number", minimum=Fraction(0)))
+    raw = head.get("items")
+    if not isinstance(raw, list) or not raw:
+        c.add("bonus.items", "应至少有一个加分项（[[bonus.items]]）", "rules-missing-key")
+        raw = []
+    items: list[BonusItem] = []
+    for index, spec in enumerate(raw):
+        place = f"bonus.items[{index + 1}]"
+        spec = c.table(spec, place)
+        bid = spec.get("id")
+        if isinstance(bid, str) and bid.strip():
+            place = f"bonus.items[{bid}]"
+        else:
+            c.add(f"{place}.id", "缺少加分项编号 id（文本）", "rules-missing-key")
+            bid = f"#{index + 1}"
+        c.unknown_keys(spec, {"id", "name", "field", "each"}, place)
+        name = c.text(spec, "name", place) or bid
+        fid = spec.get("field")
+        if not isinstance(fid, str):
+            c.add(f"{place}.field", "缺少此项（应为字段名）", "rules-missing-key")
+        elif fid not in fields or fields[fid].type in ("unit", "reported"):
+            c.add(
+                f"{place}.field",
+                f"引用了未定义的字段 {fid!r}（没有任何表头别名定义它）",
+                "rules-unknown-field",
+            )
+        each = c.number(spec, "each", place, Param("number", minimum=Fraction(0)))
+        if isinstance(fid, str) and each is not None:
+            items.append(BonusItem(bid, name, fid, each))
+    if cap is None:
+        return None
+    return Bonus(cap, tuple(items))
+
+
+def _parse_grades(data: Any, c: _Checker) -> Grades | None:
+    head = c.table(data, "grades")
+    c.unknown_keys(head, {"bands", "otherwise"}, "grades")
+    otherwise = c.text(head, "otherwise", "grades", "不合格") or "不合格"
+    raw = head.get("bands")
+    if not isinstance(raw, list) or not raw:
+        c.add(
+            "grades.bands",
+            '应为非空数组，如 [{ name = "优秀", at = 90, quota = 0.3 }, '
+            '{ name = "良好", at = 80 }]',
+            "rules-type",
+        )
+        return None
+    bands: list[GradeBand] = []
+    for index, spec in enumerate(raw):
+        place = f"grades.bands[{index + 1}]"
+        spec = c.table(spec, place)
+        c.unknown_keys(spec, {"name", "at", "quota"}, place)
+        name = c.text(spec, "name", place)
+        at = c.number(spec, "at", place, Param("number", minimum=Fraction(0)))
+        quota = c.number(spec, "quota", place, Param("number", None, required=False))
+        if quota is not None and not 0 < quota <= 1:
+            c.add(f"{place}.quota", f"名额比例应大于 0 且不超过 1，实际为 {quota}", "rules-range")
+        if name is not None and at is not None:
+            bands.append(GradeBand(name, at, quota))
+    for first, second in pairwise(bands):
+        if second.at >= first.at:
+            c.add(
+                "grades.bands",
+                f"等次应按分数线从高到低排列（{first.name} {_plain(first.at)} 之后是 "
+                f"{second.name} {_plain(second.at)}）",
+                "rules-tiers-order",
+            )
+    names = [b.name for b in bands] + [otherwise]
+    if len(set(names)) != len(names):
+        c.add("grades.bands", "等次名称重复", "rules-duplicate")
+    return Grades(tuple(bands), otherwise)
+
+
+def _parse_veto(
+    data: Any, fields: Mapping[str, FieldSpec], grades: Grades | None, c: _Checker
+) -> Veto | None:
+    head = c.table(data, "veto")
+    c.unknown_keys(head, {"field", "grade"}, "veto")
+    fid = head.get("field")
+    default_grade = grades.otherwise if grades else "不合格"
+    grade = c.text(head, "grade", "veto", default_grade) or default_grade
+    if not isinstance(fid, str):
+        c.add("veto.field", "缺少此项（应为“是/否”字段名）", "rules-missing-key")
+        return None
+    if fid not in fields:
+        c.add("veto.field", f"引用了未定义的字段 {fid!r}", "rules-unknown-field")
+        return None
+    if fields[fid].type != "flag":
+        c.add("veto.field", f'字段 {fid!r} 应为 type = "flag"（是/否）', "rules-type")
+    return Veto(fid, grade)
 
 
 def _plain(number: Fraction) -> str:

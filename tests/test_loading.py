@@ -614,11 +614,6 @@ def annual_workbook(tmp_path: Path, veto_type: str, veto: dict[str, object]) -> 
     return scheme, path
 
 
-@pytest.mark.xfail(
-    reason='BUG: a type = "flag" field (是/否) is parsed as a number, so every 是/否 cell '
-    "is rejected as value-text",
-    strict=True,
-)
 def test_flag_field_reads_yes_no(tmp_path: Path) -> None:
     veto = {unit: "是" if unit == "博山区" else "否" for unit in UNITS}
     scheme, path = annual_workbook(tmp_path, "flag", veto)
@@ -627,11 +622,6 @@ def test_flag_field_reads_yes_no(tmp_path: Path) -> None:
     assert table.record("博山区").values["certified"] == 2  # type: ignore[union-attr]
 
 
-@pytest.mark.xfail(
-    reason="BUG: an annual table titled 2019年度 (no month) is refused with month-unknown; "
-    "_resolve_period always demands a month, so only an explicit Period(2019) loads it",
-    strict=True,
-)
 def test_annual_table_period_is_the_year(tmp_path: Path) -> None:
     scheme, path = annual_workbook(tmp_path, "number", dict.fromkeys(UNITS, 0))
     assert load_table(path, scheme, period=Period(2019)).period == Period(2019)  # precondition
