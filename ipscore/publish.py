@@ -226,7 +226,7 @@ def run_inbox(
         return InboxRun(0, line, result)
     except IpscoreError as exc:
         where = f"{period} 来源 {source.name}：" if source is not None and period else ""
-        line = "错误 " + where + "；".join(p.line() for p in exc.problems)
+        line = "错误 " + where + "；".join(p.line().removeprefix("错误：") for p in exc.problems)
         _append_log(out, line)
         return InboxRun(2, line)
     except StoreError as exc:

@@ -52,7 +52,7 @@ def sparkline(ranks: list[int | None], worst: int) -> str:
         if rank is None:
             out.append(" ")
             continue
-        level = (worst - rank) * (len(SPARKS) - 1) // max(worst - 1, 1)
+        level = round((worst - rank) * (len(SPARKS) - 1) / max(worst - 1, 1))
         out.append(SPARKS[level])
     return "".join(out)
 
@@ -66,10 +66,11 @@ def print_months(months: list[MonthInfo], console: Any) -> None:
     from rich.table import Table
 
     table = Table(title="已记录的月份", title_style="bold")
-    for title in ("月份", "方案", "单位数", "第一名", "来源文件", "记录时间（UTC）"):
+    for title in ("月份", "单位数", "第一名", "来源文件", "记录时间（UTC）"):
         table.add_column(title, justify="right" if title == "单位数" else "left")
     for m in months:
-        table.add_row(m.month, m.scheme, str(m.units), m.leader, m.source, m.recorded_at)
+        source = m.source.replace("\\", "/").rsplit("/", 1)[-1]
+        table.add_row(m.month, str(m.units), m.leader, source, m.recorded_at[:16])
     console.print(table)
 
 
