@@ -355,13 +355,14 @@ def notice(
         return load_scheme(rules), load_notice_rules(notice_rules)
 
     if inbox is not None:
-        from ipscore.publish import LOG_NAME, _append_log, run_inbox
+        from ipscore.problems import IpscoreError
+        from ipscore.publish import LOG_NAME, append_log, problems_text, run_inbox
 
         try:
-            scheme, wording = _run(load)
-        except typer.Exit as exc:
-            _append_log(out, "错误 规则文件有误（详见 cron 输出）")
-            raise exc from None
+            scheme, wording = load()
+        except IpscoreError as exc:
+            append_log(out, "错误 规则文件：" + problems_text(exc.problems))
+            raise _fail(exc.problems) from None
         run = _run_store(
             lambda: run_inbox(inbox, out, scheme, wording, day, formats=chosen, db=db, force=force)
         )

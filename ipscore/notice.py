@@ -185,6 +185,11 @@ def _names(rows: list[ScoredRow]) -> str:
     return "、".join(r.county for r in rows)
 
 
+def _group(rows: list[ScoredRow]) -> str:
+    """``A、B等2个区县``, or just ``A`` for one."""
+    return rows[0].county if len(rows) == 1 else f"{_names(rows)}等{len(rows)}个区县"
+
+
 def _growth_phrase(ranking: Ranking, value: Any) -> str:
     if value is None:
         return "去年同期为零"
@@ -254,10 +259,7 @@ def ranking_paragraphs(ranking: Ranking) -> tuple[str, ...]:
         elif not met:
             text += "各区县均未完成序时进度。"
         else:
-            text += (
-                f"{_names(met)}等{len(met)}个区县完成序时进度；"
-                f"{_names(missed)}等{len(missed)}个区县未完成序时进度，需加快进度。"
-            )
+            text += f"{_group(met)}完成序时进度；{_group(missed)}未完成序时进度，需加快进度。"
     paragraphs = [text]
     if ranking.previous is not None:
         up = [r for r in rows if r.rank_change and r.rank_change > 0]

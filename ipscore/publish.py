@@ -93,8 +93,19 @@ def publish(
     """
     ranking = rank_month(path, scheme, prev=prev, **options)
     with Store(db) as store:
-        if prev is None and not fill_rank_change(ranking, store) and prev_fallback is not None:
-            ranking = rank_month(path, scheme, prev=prev_fallback, **options)
+        if prev is None and not fill_rank_change(ranking, store):
+            if prev_fallback is not None:
+                ranking = rank_month(path, scheme, prev=prev_fallback, **options)
+            else:
+                previous = ranking.period.previous()
+                ranking.warnings.append(
+                    Problem(
+                        "no-previous-month",
+                        f"历史库中没有上月（{previous}）的排名，位次变化为 —"
+                        "（可用 --prev 指定上月统计表）",
+                        level="warning",
+                    )
+                )
         notice = build_notice(ranking, rules, when)
         paths = circular_paths(out, ranking.period, formats)
         existing = [p for p in paths.values() if p.exists()]
@@ -169,11 +180,17 @@ def _stamp() -> str:
     return datetime.now().strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _append_log(out: Path, line: str) -> None:
+def append_log(out: Path, line: str) -> None:
+    """Append one time-stamped line to the output directory's log file."""
     out.mkdir(parents=True, exist_ok=True)
     # One write of one line in append mode: concurrent runs never interleave within a line.
     with open(out / LOG_NAME, "a", encoding="utf-8") as log:
         log.write(f"{_stamp()}  {line}\n")
+
+
+def problems_text(problems: Sequence[Problem]) -> str:
+    """Problems on one log line."""
+    return "；".join(p.line().removeprefix("错误：") for p in problems)
 
 
 def run_inbox(
@@ -204,7 +221,7 @@ def run_inbox(
                 break
         if source is None or period is None:
             line = f"无待处理月份（收件箱 {len(months)} 个文件均已生成通报）"
-            _append_log(out, line)
+            append_log(out, line)
             return InboxRun(0, line)
         result = publish(
             source,
@@ -222,16 +239,16 @@ def run_inbox(
         change = "含位次变化" if result.ranking.previous is not None else "无上月数据，无位次变化"
         count = len(result.written)
         line = f"成功 {period} 来源 {source.name}，写入 {count} 个文件（{change}）：{names}"
-        _append_log(out, line)
+        append_log(out, line)
         return InboxRun(0, line, result)
     except IpscoreError as exc:
         where = f"{period} 来源 {source.name}：" if source is not None and period else ""
-        line = "错误 " + where + "；".join(p.line().removeprefix("错误：") for p in exc.problems)
-        _append_log(out, line)
+        line = "错误 " + where + problems_text(exc.problems)
+        append_log(out, line)
         return InboxRun(2, line)
     except StoreError as exc:
-        _append_log(out, f"失败 {exc}")
+        append_log(out, f"失败 {exc}")
         raise
     except Exception as exc:
-        _append_log(out, f"内部错误 {type(exc).__name__}: {exc}")
+        append_log(out, f"内部错误 {type(exc).__name__}: {exc}")
         raise

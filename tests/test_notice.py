@@ -367,3 +367,5 @@ def test_bad_rules_in_cron_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "TOML" in result.stderr
     assert not list(out.glob("*.docx"))
+    (line,) = (out / "ipscore-notice.log").read_text(encoding="utf-8").splitlines()
+    assert "错误 规则文件" in line and "notice.toml" in line
