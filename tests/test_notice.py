@@ -369,3 +369,22 @@ def test_bad_rules_in_cron_exit_2(tmp_path: Path) -> None:
     assert not list(out.glob("*.docx"))
     (line,) = (out / "ipscore-notice.log").read_text(encoding="utf-8").splitlines()
     assert "错误 规则文件" in line and "notice.toml" in line
+
+
+def test_inbox_takes_last_month_from_its_file_when_the_store_lacks_it(tmp_path: Path) -> None:
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    shutil.copy(APRIL, inbox)
+    shutil.copy(MAY, inbox)
+    # April's circular exists already (made elsewhere); this store has never seen April.
+    assert cron(inbox, out, "--db", tmp_path / "other.db").exit_code == 0
+    assert cron(inbox, out).exit_code == 0
+    table = Document(out / f"{STEM}.docx").tables[0]
+    changes = {row.cells[1].text: row.cells[10].text for row in table.rows[1:-1]}
+    assert changes["临淄区"] == "↑1"  # April 4th → May 3rd, as in rank --prev
+    # A deleted file of the set is filled in; the others are left as they are.
+    docx_before = (out / f"{STEM}.docx").read_bytes()
+    (out / f"{STEM}.md").unlink()
+    assert cron(inbox, out).exit_code == 0
+    assert (out / f"{STEM}.md").exists()
+    assert (out / f"{STEM}.docx").read_bytes() == docx_before
