@@ -95,6 +95,11 @@ def test_docx_title_fonts_page_and_date(may_set: Path) -> None:
     assert footer.text.startswith("— ") and footer.text.endswith(" —")
     assert "PAGE" in footer._p.xml
     assert {east_asian(r) for r in footer.runs} == {"宋体"}
+    assert {r.font.size for r in footer.runs} == {Pt(14)}  # 4号
+    even = doc.sections[0].even_page_footer.paragraphs[0]
+    assert doc.settings.odd_and_even_pages_header_footer
+    assert (footer.alignment, even.alignment) == (2, 0)  # odd pages right, even pages left
+    assert "PAGE" in even._p.xml
     assert doc.core_properties.title == "关于2019年1-5月全市发明专利申请情况的通报"
 
 

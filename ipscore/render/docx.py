@@ -106,33 +106,45 @@ def _page(doc: Any) -> None:
 
 
 def _page_number(doc: Any) -> None:
-    """``— 1 —`` in 宋体 4号, centred in the footer, the number a PAGE field."""
+    """``— 1 —`` in 宋体 4号, the number a PAGE field; odd pages right, even pages left, each
+    one character in from the edge of the text block (GB/T 9704 7.5)."""
+    from docx.shared import Pt
+
+    doc.settings.odd_and_even_pages_header_footer = True
+    section = doc.sections[0]
+    for footer, align in ((section.footer, "right"), (section.even_page_footer, "left")):
+        paragraph = footer.paragraphs[0]
+        _format(paragraph, indent=False, align=align, line=PAGE_PT * 1.2)
+        if align == "right":
+            paragraph.paragraph_format.right_indent = Pt(PAGE_PT)
+        else:
+            paragraph.paragraph_format.left_indent = Pt(PAGE_PT)
+        _page_field(paragraph)
+
+
+def _page_field(paragraph: Any) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-
-    paragraph = doc.sections[0].footer.paragraphs[0]
-    _format(paragraph, indent=False, align="center", line=PAGE_PT * 1.2)
 
     def run(text: str = "") -> Any:
         r = paragraph.add_run(text)
         _set_font(r, PAGE_FONT, PAGE_PT)
         return r
 
+    def field_char(kind: str) -> None:
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        run()._element.append(element)
+
     run("— ")
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    run()._element.append(begin)
+    field_char("begin")
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
     instr.text = " PAGE "
     run()._element.append(instr)
-    separate = OxmlElement("w:fldChar")
-    separate.set(qn("w:fldCharType"), "separate")
-    run()._element.append(separate)
+    field_char("separate")
     run("1")
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    run()._element.append(end)
+    field_char("end")
     run(" —")
 
 
