@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -87,6 +88,26 @@ class RankPoint:
     rank_change: int | None
 
 
+def _retry(call: Callable[[], None]) -> None:
+    """Run ``call``, retrying while the store is locked, up to the busy timeout.
+
+    SQLite waits on its own for most locks, but a few (switching a new file to WAL, an upgrade
+    from a read lock that would deadlock) report "database is locked" at once; those are
+    retried here after a short pause. The transaction in ``call`` was rolled back or never
+    began, so running it again is safe.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            call()
+            return
+        except sqlite3.OperationalError as exc:
+            message = str(exc)
+            if ("locked" not in message and "busy" not in message) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class Store:
     """One connection to the history store; use as a context manager."""
 
@@ -97,13 +118,18 @@ class Store:
                 self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
             )
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self.conn.execute("PRAGMA journal_mode = WAL")
-            with self._write() as conn:
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+            _retry(self._setup)
         except sqlite3.Error as exc:
             raise StoreError(f"无法打开历史库 {self.path}：{exc}") from None
+
+    def _setup(self) -> None:
+        # WAL is a property of the file: set once, by whichever process creates the store.
+        if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.conn.execute("PRAGMA journal_mode = WAL")
+        with self._write() as conn:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
 
     def __enter__(self) -> Store:
         return self
@@ -121,10 +147,11 @@ class Store:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
+            self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
 
     def record(self, ranking: Ranking) -> None:
         """Store a scored month, replacing whatever was stored for that month."""
@@ -157,7 +184,8 @@ class Store:
                 )
             )
         recorded = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-        try:
+
+        def replace() -> None:
             with self._write() as conn:
                 conn.execute("DELETE FROM scores WHERE month = ?", (month,))
                 conn.execute("DELETE FROM months WHERE month = ?", (month,))
@@ -168,6 +196,9 @@ class Store:
                 conn.executemany(
                     "INSERT INTO scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
                 )
+
+        try:
+            _retry(replace)
         except sqlite3.Error as exc:
             raise StoreError(f"无法写入历史库 {self.path}：{exc}") from None
 

@@ -134,3 +134,22 @@ def test_history_and_trend_commands(tmp_path: Path) -> None:
         assert last[row["county"]]["rank_change"] == row["rank_change"]
     bad = runner.invoke(app, ["trend", "--county", "火星区"])
     assert bad.exit_code == 2 and "不认识的区县" in bad.stderr
+
+
+def test_opening_waits_for_a_writer_on_a_new_file(tmp_path: Path) -> None:
+    # Switching a new file to WAL while another process holds its write lock fails at once
+    # with "database is locked" (SQLite's busy timeout does not cover it); the store retries.
+    db = tmp_path / "h.db"
+    other = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE other (x)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO other VALUES (1)")
+    release = threading.Timer(0.3, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        with Store(db) as store:
+            assert store.conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+            assert store.months() == []
+    finally:
+        release.join()
+        other.close()
