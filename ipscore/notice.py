@@ -163,10 +163,6 @@ class Notice:
         """``2019年6月5日``: Arabic numerals, no zero padding."""
         return f"{self.date.year}年{self.date.month}月{self.date.day}日"
 
-    @property
-    def file_stem(self) -> str:
-        return f"{self.ranking.period} 发明专利申请情况通报"
-
 
 def notice_title(ranking: Ranking) -> str:
     """``关于2019年1-5月全市发明专利申请情况的通报``."""

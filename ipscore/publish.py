@@ -239,6 +239,9 @@ def run_inbox(
         change = "含位次变化" if result.ranking.previous is not None else "无上月数据，无位次变化"
         count = len(result.written)
         line = f"成功 {period} 来源 {source.name}，写入 {count} 个文件（{change}）：{names}"
+        warnings = [w for w in result.ranking.warnings if w.code != "no-previous-month"]
+        if warnings:
+            line += "；" + "；".join(w.line() for w in warnings)
         append_log(out, line)
         return InboxRun(0, line, result)
     except IpscoreError as exc:

@@ -393,3 +393,26 @@ def test_inbox_takes_last_month_from_its_file_when_the_store_lacks_it(tmp_path: 
     assert cron(inbox, out).exit_code == 0
     assert (out / f"{STEM}.md").exists()
     assert (out / f"{STEM}.docx").read_bytes() == docx_before
+
+
+def test_unexpected_failure_exits_1_and_writes_nothing(tmp_path: Path, monkeypatch) -> None:
+    import ipscore.publish
+
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    shutil.copy(MAY, inbox)
+    real = ipscore.publish.render
+
+    def render(notice, fmt: str) -> bytes:
+        if fmt == "md":  # the last format fails after the others rendered
+            raise RuntimeError("disk on fire")
+        return real(notice, fmt)
+
+    monkeypatch.setattr(ipscore.publish, "render", render)
+    result = cron(inbox, out)
+    assert result.exit_code == 1
+    assert "内部错误" in result.stderr and "disk on fire" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["ipscore-notice.log"]
+    log = (out / "ipscore-notice.log").read_text(encoding="utf-8")
+    assert "内部错误 RuntimeError: disk on fire" in log
+    assert invoke("history", "-f", "json").stdout.strip() == "[]"
