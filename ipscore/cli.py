@@ -338,6 +338,11 @@ def notice(
 
     if (file is None) == (inbox is None):
         raise typer.BadParameter("请给出统计表 FILE，或用 --inbox 指定收件箱（二者选一）")
+    if inbox is not None and force:
+        raise typer.BadParameter(
+            "--inbox 模式从不覆盖已有通报；重做某月请用 ipscore notice FILE --out DIR --force",
+            param_hint="--force",
+        )
     if inbox is not None and prev is not None:
         raise typer.BadParameter(
             "--inbox 模式下位次变化取自历史库，不能用 --prev", param_hint="--prev"
@@ -363,9 +368,7 @@ def notice(
         except IpscoreError as exc:
             append_log(out, "错误 规则文件：" + problems_text(exc.problems))
             raise _fail(exc.problems) from None
-        run = _run_store(
-            lambda: run_inbox(inbox, out, scheme, wording, day, formats=chosen, db=db, force=force)
-        )
+        run = _run_store(lambda: run_inbox(inbox, out, scheme, wording, day, formats=chosen, db=db))
         if run.status != 0:
             print(run.line, file=sys.stderr)
             raise typer.Exit(run.status)

@@ -202,7 +202,6 @@ def run_inbox(
     *,
     formats: Sequence[str] = FORMATS,
     db: Path | str | None = None,
-    force: bool = False,
 ) -> InboxRun:
     """Publish the earliest inbox month without a complete circular set in ``out``.
 
@@ -214,9 +213,7 @@ def run_inbox(
     try:
         months = inbox_months(inbox, scheme)
         for candidate, file in months.items():
-            if force or not all(
-                p.exists() for p in circular_paths(out, candidate, formats).values()
-            ):
+            if not all(p.exists() for p in circular_paths(out, candidate, formats).values()):
                 period, source = candidate, file
                 break
         if source is None or period is None:
@@ -232,7 +229,6 @@ def run_inbox(
             formats=formats,
             prev_fallback=months.get(period.previous()),
             db=db,
-            force=force,
             missing_only=True,
         )
         names = "、".join(p.name for p in result.written)

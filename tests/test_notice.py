@@ -416,3 +416,10 @@ def test_unexpected_failure_exits_1_and_writes_nothing(tmp_path: Path, monkeypat
     log = (out / "ipscore-notice.log").read_text(encoding="utf-8")
     assert "内部错误 RuntimeError: disk on fire" in log
     assert invoke("history", "-f", "json").stdout.strip() == "[]"
+
+
+def test_inbox_refuses_force_and_prev(tmp_path: Path) -> None:
+    result = cron(tmp_path, tmp_path / "out", "--force")
+    assert result.exit_code == 2 and "从不覆盖" in result.stderr
+    result = cron(tmp_path, tmp_path / "out", "--prev", APRIL)
+    assert result.exit_code == 2 and "--prev" in result.stderr
