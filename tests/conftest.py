@@ -237,3 +237,13 @@ def scheme() -> Scheme:
 @pytest.fixture
 def may_rows() -> list[tuple[Any, ...]]:
     return [tuple(r) for r in MAY_ROWS]
+
+
+@pytest.fixture(autouse=True)
+def _history_store(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test gets its own empty history store, never ipscore.db in the repository."""
+    path = tmp_path_factory.mktemp("history") / "ipscore.db"
+    monkeypatch.setenv("IPSCORE_DB", str(path))
+    return path

@@ -79,14 +79,16 @@ def test_json_equals_the_library_result(runner: CliRunner) -> None:
     }
 
 
-def test_rank_change_from_prev(runner: CliRunner) -> None:
+def test_rank_change_from_prev(runner: CliRunner, tmp_path: Path) -> None:
     april = json.loads(run(runner, APRIL, "-f", "json").stdout)
     may = json.loads(run(runner, MAY, "--prev", APRIL, "-f", "json").stdout)
     before = {r["county"]: r["rank"] for r in april["rows"]}
     for row in may["rows"]:
         assert row["rank_change"] == before[row["county"]] - row["rank"]
     assert any(r["rank_change"] for r in may["rows"])  # the sample does move
-    without = json.loads(run(runner, MAY, "-f", "json").stdout)
+    # April is now in this test's history store; an empty store has no previous month.
+    empty = tmp_path / "empty.db"
+    without = json.loads(run(runner, MAY, "-f", "json", "--db", empty).stdout)
     assert all(r["rank_change"] is None for r in without["rows"])
 
 

@@ -47,10 +47,29 @@ def monthly_columns(ranking: Ranking) -> list[ColumnDef]:
     return columns
 
 
+def notice_columns() -> list[ColumnDef]:
+    """The circular's table: 序号, 区县, the figures, 得分, 排名, 位次变化 (DOMAIN.md)."""
+    return [
+        ColumnDef("seq", "序号", "rank"),
+        ColumnDef("county", "区县", "text"),
+        ColumnDef("month_apps", "本月申请", "int"),
+        ColumnDef("ytd_apps", "累计申请", "int"),
+        ColumnDef("ytd_apps_last_year", "去年同期", "int"),
+        ColumnDef("growth_pct", "同比增长(%)", "pct"),
+        ColumnDef("annual_target", "年度目标", "int"),
+        ColumnDef("completion_pct", "完成率(%)", "pct"),
+        ColumnDef("score", "得分", "points"),
+        ColumnDef("rank", "排名", "rank"),
+        ColumnDef("rank_change", "位次变化", "change"),
+    ]
+
+
 def cell_value(ranking: Ranking, row: ScoredRow, column: ColumnDef) -> Any:
     """The raw value of a column for a row: int, Fraction, Decimal, str or None."""
     if column.key == "rank":
         return row.rank
+    if column.key == "seq":
+        return ranking.rows.index(row) + 1
     if column.key == "county":
         return row.county
     if column.key == "score":

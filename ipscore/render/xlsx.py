@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ipscore.output import write_atomic
 from ipscore.render import (
@@ -15,6 +16,11 @@ from ipscore.render import (
     total_value,
 )
 from ipscore.scoring import Ranking
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
+    from ipscore.notice import Notice
 
 _FONT = "宋体"
 _WIDTHS = {"text": 13, "int": 10, "pct": 11, "points": 9, "rank": 6, "change": 9}
@@ -33,6 +39,19 @@ def _number(value: object, decimals: int) -> object:
 
 def write_xlsx(ranking: Ranking, path: Path) -> None:
     """Write the ranking to ``path`` atomically."""
+    wb = ranking_workbook(ranking)
+    write_atomic(path, lambda tmp: wb.save(tmp))
+
+
+def ranking_workbook(
+    ranking: Ranking,
+    *,
+    columns: list[ColumnDef] | None = None,
+    title: str | None = None,
+    notes: list[str] | None = None,
+    sheet_title: str = "排名",
+) -> Workbook:
+    """The formatted ranking sheet (the columns, title and notes of ``rank`` by default)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
@@ -40,15 +59,15 @@ def write_xlsx(ranking: Ranking, path: Path) -> None:
     from ipscore.numbers import round_to
 
     scheme = ranking.scheme
-    columns = monthly_columns(ranking)
+    columns = columns if columns is not None else monthly_columns(ranking)
     width = len(columns)
     last = get_column_letter(width)
     wb = Workbook()
     ws = wb.active
-    ws.title = "排名"
+    ws.title = sheet_title
 
     ws.merge_cells(f"A1:{last}1")
-    ws["A1"] = monthly_title(ranking)
+    ws["A1"] = title if title is not None else monthly_title(ranking)
     ws["A1"].font = Font(name=_FONT, size=16, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
@@ -111,7 +130,9 @@ def write_xlsx(ranking: Ranking, path: Path) -> None:
         put(row_index, index, column, value)
         ws.cell(row_index, index).font = Font(name=_FONT, size=11, bold=True)
 
-    for number, note in enumerate(monthly_notes(ranking, marker="为红色")):
+    if notes is None:
+        notes = monthly_notes(ranking, marker="为红色")
+    for number, note in enumerate(notes):
         row_index += 1
         ws.merge_cells(start_row=row_index, start_column=1, end_row=row_index, end_column=width)
         ws.cell(row_index, 1, ("注：" if number == 0 else "　　") + note)
@@ -125,5 +146,65 @@ def write_xlsx(ranking: Ranking, path: Path) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
+    return wb
 
-    write_atomic(path, lambda tmp: wb.save(tmp))
+
+def notice_xlsx_bytes(notice: Notice) -> bytes:
+    """The circular's table as a statistics sheet with a native bar chart of the scores."""
+    import io
+    from datetime import datetime
+
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart.label import DataLabelList
+    from openpyxl.worksheet.pagebreak import Break
+
+    from ipscore.render import notice_columns
+    from ipscore.reproducible import normalise_zip
+
+    ranking = notice.ranking
+    columns = notice_columns()
+    notes = [notice.table_note.removeprefix("注："), "完成率为红色者未完成序时进度"]
+    wb = ranking_workbook(
+        ranking, columns=columns, title=notice.table_title, notes=notes, sheet_title="通报"
+    )
+    ws = wb.active
+    header_row, first = 3, 4
+    last = first + len(ranking.rows) - 1
+    county_col = 1 + next(i for i, c in enumerate(columns) if c.key == "county")
+    score_col = 1 + next(i for i, c in enumerate(columns) if c.key == "score")
+
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = f"{ranking.period.span_zh}各区县发明专利申请得分"
+    chart.y_axis.title = "得分"
+    chart.x_axis.title = None
+    chart.legend = None
+    chart.style = 10
+    data = Reference(ws, min_col=score_col, min_row=header_row, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=county_col, min_row=first, max_row=last))
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = float(ranking.scheme.total_points)
+    chart.y_axis.numFmt = "0"
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    labels = DataLabelList()
+    labels.showVal = True
+    labels.showSerName = labels.showCatName = labels.showLegendKey = labels.showPercent = False
+    chart.dataLabels = labels
+    chart.width, chart.height = 26, 13
+    # The chart prints on a page of its own, after the table.
+    anchor = ws.max_row + 2
+    ws.row_breaks.append(Break(id=anchor - 1))
+    ws.add_chart(chart, f"A{anchor}")
+
+    when = datetime(notice.date.year, notice.date.month, notice.date.day)
+    props = wb.properties
+    props.title = notice.title
+    props.creator = notice.issuer
+    props.lastModifiedBy = notice.issuer
+    props.created = when
+    props.modified = when
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return normalise_zip(buffer.getvalue(), when)

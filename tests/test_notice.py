@@ -1,0 +1,425 @@
+"""``ipscore notice``: the circular's docx, xlsx and md, read back; the cron inbox; reruns."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import MAY_ROWS, SAMPLES_DIR, write_month
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from ipscore.cli import app
+
+MAY = SAMPLES_DIR / "2019-05.xlsx"
+APRIL = SAMPLES_DIR / "2019-04.xlsx"
+STEM = "2019-05 发明专利申请情况通报"
+
+
+def invoke(*args: str | Path):
+    return CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "160"})
+
+
+def rank_json(*args: str | Path) -> dict:
+    result = invoke("rank", *args, "-f", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.fixture
+def may_set(tmp_path: Path) -> Path:
+    """April ranked into the (per-test) store, then the May circular set written."""
+    rank_json(APRIL)
+    out = tmp_path / "通报"
+    result = invoke("notice", MAY, "--out", out, "--date", "2019-06-05")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def east_asian(run) -> str | None:
+    fonts = run._element.rPr.rFonts
+    return fonts.get(qn("w:eastAsia"))
+
+
+def test_three_files_named_by_month(may_set: Path) -> None:
+    names = sorted(p.name for p in may_set.iterdir())
+    assert names == [f"{STEM}.docx", f"{STEM}.md", f"{STEM}.xlsx"]
+
+
+def test_docx_title_fonts_page_and_date(may_set: Path) -> None:
+    doc = Document(may_set / f"{STEM}.docx")
+    section = doc.sections[0]
+
+    # GB/T 9704: A4, top 37 mm, left 28 mm, text block 156 × 225 mm.
+    def mm(length: int) -> float:  # Word stores twentieths of a point: compare to 0.1 mm
+        return round(length / Mm(1), 1)
+
+    assert (mm(section.page_width), mm(section.page_height)) == (210, 297)
+    assert (mm(section.top_margin), mm(section.left_margin)) == (37, 28)
+    assert mm(section.page_width - section.left_margin - section.right_margin) == 156
+    assert mm(section.page_height - section.top_margin - section.bottom_margin) == 225
+
+    paragraphs = [p for p in doc.paragraphs if p.text.strip()]
+    texts = [p.text for p in paragraphs]
+    title = next(p for p in paragraphs if p.text.replace("\n", "").startswith("关于"))
+    assert title.text.replace("\n", "") == "关于2019年1-5月全市发明专利申请情况的通报"
+    assert title.alignment == 1  # centred
+    assert {east_asian(r) for r in title.runs} == {"方正小标宋简体"}
+    assert {r.font.size for r in title.runs} == {Pt(22)}
+
+    assert "X知字〔2019〕5号" in texts
+    assert texts[-1] == "2019年6月5日"  # Arabic numerals, no zero padding
+    assert texts[-2] == "XX市知识产权局"
+
+    body = next(p for p in paragraphs if p.text.startswith("2019年1-5月，全市"))
+    assert {east_asian(r) for r in body.runs} == {"仿宋_GB2312"}
+    assert {r.font.size for r in body.runs} == {Pt(16)}
+    assert body.paragraph_format.first_line_indent == Pt(32)  # two 16 pt characters
+    heading = next(p for p in paragraphs if p.text == "一、总体情况")
+    assert east_asian(heading.runs[0]) == "黑体"
+    requirement = next(p for p in paragraphs if p.text.startswith("（一）"))
+    assert east_asian(requirement.runs[0]) == "楷体_GB2312"
+    assert east_asian(requirement.runs[1]) == "仿宋_GB2312"
+
+    # Overall paragraph, by hand: 2331 ytd vs 2112 → +219/2112 = 10.369…% → 10.37;
+    # 2331/5680 = 41.0387…% → 41.04; 序时进度 5/12 = 41.6667%; 41.0387 − 41.6667 = −0.628 → 0.63.
+    assert "2331件" in body.text and "同比增长10.37%" in body.text
+    assert "已完成41.04%" in body.text and "落后序时进度（41.67%）0.63个百分点" in body.text
+
+    footer = doc.sections[0].footer.paragraphs[0]
+    assert footer.text.startswith("— ") and footer.text.endswith(" —")
+    assert "PAGE" in footer._p.xml
+    assert {east_asian(r) for r in footer.runs} == {"宋体"}
+    assert {r.font.size for r in footer.runs} == {Pt(14)}  # 4号
+    even = doc.sections[0].even_page_footer.paragraphs[0]
+    assert doc.settings.odd_and_even_pages_header_footer
+    assert (footer.alignment, even.alignment) == (2, 0)  # odd pages right, even pages left
+    assert "PAGE" in even._p.xml
+    assert doc.core_properties.title == "关于2019年1-5月全市发明专利申请情况的通报"
+
+
+def test_docx_table_matches_rank(may_set: Path) -> None:
+    data = rank_json(MAY, "--prev", APRIL)
+    table = Document(may_set / f"{STEM}.docx").tables[0]
+    header = [c.text.replace("\n", "") for c in table.rows[0].cells]
+    assert header == [
+        "序号",
+        "区县",
+        "本月申请",
+        "累计申请",
+        "去年同期",
+        "同比增长(%)",
+        "年度目标",
+        "完成率(%)",
+        "得分",
+        "排名",
+        "位次变化",
+    ]
+    body = [[c.text for c in row.cells] for row in table.rows[1:-1]]
+    assert [r[1] for r in body] == [r["county"] for r in data["rows"]]
+    for number, (cells, row) in enumerate(zip(body, data["rows"], strict=True), start=1):
+        change = row["rank_change"]
+        arrow = "—" if not change else (f"↑{change}" if change > 0 else f"↓{-change}")
+        assert cells == [
+            str(number),
+            row["county"],
+            str(row["month_apps"]),
+            str(row["ytd_apps"]),
+            str(row["ytd_apps_last_year"]),
+            f"{row['growth_pct']:.2f}",
+            str(row["annual_target"]),
+            f"{row['completion_pct']:.2f}",
+            f"{row['score']:.2f}",
+            str(row["rank"]),
+            arrow,
+        ]
+    # Hand-checked in test_cli: 高新区 90.92 first; 临淄区 up one place from April.
+    assert body[0][:2] == ["1", "高新区"] and body[0][8] == "90.92"
+    assert next(r for r in body if r[1] == "临淄区")[10] == "↑1"
+    total = [c.text for c in table.rows[-1].cells]
+    assert total[1:8] == ["合计", "550", "2331", "2112", "10.37", "5680", "41.04"]
+    cell_run = table.rows[1].cells[1].paragraphs[0].runs[0]
+    assert east_asian(cell_run) == "仿宋_GB2312"
+
+
+def test_ranking_paragraph_names_leaders_and_laggards(may_set: Path) -> None:
+    text = "\n".join(p.text for p in Document(may_set / f"{STEM}.docx").paragraphs)
+    assert "前三位的是：高新区（90.92分）、张店区（88.80分）、临淄区（69.08分）" in text
+    # 高青县 80/64 and 文昌湖区 40/32 both grow by exactly 25%.
+    assert "同比增速最快的是高青县、文昌湖区（同比均增长25.00%）" in text
+    # Behind 41.67%: 张店区 520/1300 = 40.00%, 淄川区 230/600 = 38.33% among others.
+    assert "张店区、高青县、文昌湖区、淄川区、博山区等5个区县未完成序时进度" in text
+    assert "与2019年1-4月相比，位次上升的有临淄区（上升1位）" in text
+
+
+def test_xlsx_sheet_and_chart(may_set: Path) -> None:
+    data = rank_json(MAY, "--prev", APRIL)
+    wb = load_workbook(may_set / f"{STEM}.xlsx")
+    ws = wb.active
+    assert ws["A1"].value == "2019年1-5月各区县发明专利申请情况排名表"
+    assert "A1:K1" in {str(r) for r in ws.merged_cells.ranges}
+    assert [c.value for c in ws[3]] == [
+        "序号",
+        "区县",
+        "本月申请",
+        "累计申请",
+        "去年同期",
+        "同比增长(%)",
+        "年度目标",
+        "完成率(%)",
+        "得分",
+        "排名",
+        "位次变化",
+    ]
+    assert ws["A3"].font.b and ws["B4"].border.left.style == "thin"
+    units = [ws.cell(r, 2).value for r in range(4, 15)]
+    assert units == [r["county"] for r in data["rows"]]
+    assert [ws.cell(r, 9).value for r in range(4, 15)] == [r["score"] for r in data["rows"]]
+    assert ws["I4"].number_format == "0.00"
+    assert ws.freeze_panes == "C4"
+    assert ws.print_title_rows == "$3:$3"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert ws.column_dimensions["B"].width >= 12  # 经济开发区 fits
+
+    (chart,) = ws._charts
+    assert type(chart).__name__ == "BarChart" and chart.type == "col"
+    series = chart.series[0]
+    assert series.val.numRef.f == "'通报'!$I$4:$I$14"
+    assert series.cat.numRef.f == "'通报'!$B$4:$B$14"
+    assert wb.properties.created.year == 2019
+
+
+def test_markdown_has_text_and_table(may_set: Path) -> None:
+    text = (may_set / f"{STEM}.md").read_text(encoding="utf-8")
+    assert "# 关于2019年1-5月全市发明专利申请情况的通报" in text
+    assert "| 1 | 高新区 | 114 | 480 | 400 | 20.00 | 1150 | 41.74 | 90.92 | 1 | — |" in text
+    assert text.rstrip().endswith("2019年6月5日")
+
+
+def test_reruns_are_byte_identical(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    for out in (first, second):
+        result = invoke("notice", MAY, "--out", out, "--date", "2019-06-05", "--prev", APRIL)
+        assert result.exit_code == 0, result.output
+    for suffix in ("docx", "xlsx", "md"):
+        name = f"{STEM}.{suffix}"
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_existing_circular_is_kept_without_force(may_set: Path) -> None:
+    target = may_set / f"{STEM}.docx"
+    target.write_bytes(b"edited by hand")
+    result = invoke("notice", MAY, "--out", may_set, "--date", "2019-06-06")
+    assert result.exit_code == 2
+    assert "已存在" in result.stderr and "--force" in result.stderr
+    assert target.read_bytes() == b"edited by hand"
+    result = invoke("notice", MAY, "--out", may_set, "--date", "2019-06-06", "--force")
+    assert result.exit_code == 0, result.output
+    assert Document(target).paragraphs[-1].text == "2019年6月6日"
+
+
+def test_date_before_month_end_is_refused(tmp_path: Path) -> None:
+    result = invoke("notice", MAY, "--out", tmp_path, "--date", "2019-05-20")
+    assert result.exit_code == 2
+    assert "成文日期 2019-05-20 早于数据截止月份 2019-05" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+    assert invoke("notice", MAY, "--out", tmp_path, "--date", "2019-6-5").exit_code == 2
+
+
+def test_formats_option(tmp_path: Path) -> None:
+    result = invoke("notice", MAY, "--out", tmp_path, "--date", "2019-06-05", "--formats", "md")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in tmp_path.iterdir()] == [f"{STEM}.md"]
+    result = invoke("notice", MAY, "--out", tmp_path, "--formats", "pdf")
+    assert result.exit_code == 2 and "pdf" in result.stderr
+
+
+def test_notice_rules_are_data_with_placed_problems(tmp_path: Path) -> None:
+    rules = tmp_path / "notice.toml"
+    rules.write_text(
+        "[notice]\n"
+        'issuer = "YY市市场监督管理局"\n'
+        'doc_number = "Y市监字〔{年}〕{编号}号"\n'
+        'addressees = ""\n'
+        'opening = "现将{期间}情况通报如下：{__class__}"\n'
+        "number_offset = -1\n"
+        "colour = 1\n"
+        "[[requirements]]\n"
+        'heading = "加快进度。"\n',
+        encoding="utf-8",
+    )
+    result = invoke("notice", MAY, "--out", tmp_path / "o", "--notice-rules", rules)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert any("notice.doc_number" in x and "{编号}" in x for x in lines)
+    assert any("notice.addressees" in x for x in lines)
+    assert any("notice.opening" in x and "{__class__}" in x for x in lines)
+    assert any("notice.number_offset" in x for x in lines)
+    assert any("notice.colour" in x for x in lines)
+    assert any("requirements[1].text" in x for x in lines)
+    assert not (tmp_path / "o").exists()
+
+
+def test_city_wording_comes_from_the_rules(tmp_path: Path) -> None:
+    rules = tmp_path / "notice.toml"
+    rules.write_text(
+        "[notice]\n"
+        'issuer = "YY市知识产权局"\n'
+        'doc_number = "Y知发〔{年}〕{号}号"\n'
+        "number_offset = 20\n"
+        'addressees = "各县区："\n'
+        'opening = "现将{期间}情况通报如下："\n'
+        "[[requirements]]\n"
+        'heading = "加快进度。"\n'
+        'text = "请{月}月落后的单位加快进度。"\n',
+        encoding="utf-8",
+    )
+    args = ("notice", MAY, "--out", tmp_path, "--date", "2019-06-05", "--notice-rules", rules)
+    assert invoke(*args).exit_code == 0
+    texts = [p.text for p in Document(tmp_path / f"{STEM}.docx").paragraphs]
+    assert "Y知发〔2019〕25号" in texts  # month 5 + offset 20
+    assert "各县区：" in texts and "现将2019年1-5月情况通报如下：" in texts
+    assert "（一）加快进度。请5月落后的单位加快进度。" in texts
+    assert texts[-2:] == ["YY市知识产权局", "2019年6月5日"]
+
+
+# --------------------------------------------------------------------------------------------
+# The cron inbox
+
+
+def cron(inbox: Path, out: Path, *extra: str):
+    return invoke("notice", "--inbox", inbox, "--out", out, "--date", "2019-07-05", *extra)
+
+
+def test_inbox_catches_up_one_month_per_run(tmp_path: Path) -> None:
+    inbox, out = tmp_path / "收件箱", tmp_path / "通报"
+    inbox.mkdir()
+    for month in ("03", "01", "02"):
+        shutil.copy(SAMPLES_DIR / f"2019-{month}.xlsx", inbox)
+    (inbox / "说明.txt").write_text("not a month file", encoding="utf-8")
+
+    for month in ("01", "02", "03"):
+        result = cron(inbox, out)
+        assert result.exit_code == 0, result.output
+        assert result.stdout == "" and result.stderr == ""  # silent on success
+        assert (out / f"2019-{month} 发明专利申请情况通报.docx").exists()
+    assert len(list(out.glob("*.docx"))) == 3
+
+    result = cron(inbox, out, "-v")
+    assert result.exit_code == 0 and "无待处理月份" in result.stdout
+    log = (out / "ipscore-notice.log").read_text(encoding="utf-8").splitlines()
+    assert len(log) == 4
+    assert "成功 2019-01" in log[0] and "无上月数据" in log[0]
+    assert "成功 2019-02" in log[1] and "含位次变化" in log[1]
+    assert "无待处理月份" in log[3]
+
+    # January's circular has no rank changes; March's equal rank's March-after-February.
+    jan = Document(out / "2019-01 发明专利申请情况通报.docx").tables[0]
+    assert {row.cells[10].text for row in jan.rows[1:-1]} == {"—"}
+    mar = Document(out / "2019-03 发明专利申请情况通报.docx").tables[0]
+    expected = rank_json(SAMPLES_DIR / "2019-03.xlsx", "--prev", SAMPLES_DIR / "2019-02.xlsx")
+    changes = {row.cells[1].text: row.cells[10].text for row in mar.rows[1:-1]}
+    for row in expected["rows"]:
+        change = row["rank_change"]
+        arrow = "—" if not change else (f"↑{change}" if change > 0 else f"↓{-change}")
+        assert changes[row["county"]] == arrow
+    assert any(text != "—" for text in changes.values())
+
+    history = invoke("history", "-f", "json")
+    assert [m["month"] for m in json.loads(history.stdout)] == ["2019-01", "2019-02", "2019-03"]
+    trend = json.loads(invoke("trend", "--county", "张店", "-f", "json").stdout)
+    assert trend["units"][0]["county"] == "张店区"
+    assert [p["month"] for p in trend["units"][0]["ranks"]] == ["2019-01", "2019-02", "2019-03"]
+
+
+def test_bad_inbox_file_leaves_no_output_and_a_log_line(tmp_path: Path) -> None:
+    inbox, out = tmp_path / "收件箱", tmp_path / "通报"
+    inbox.mkdir()
+    bad = [list(r) for r in MAY_ROWS]
+    bad[3][2] = "abc"  # 临淄区's cumulative count, row 7 of the sheet (title, unit, header)
+    write_month(inbox, [tuple(r) for r in bad], name="2019-05.xlsx")
+
+    result = cron(inbox, out)
+    assert result.exit_code == 2
+    assert "D7" in result.stderr and "abc" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["ipscore-notice.log"]
+    (line,) = (out / "ipscore-notice.log").read_text(encoding="utf-8").splitlines()
+    assert "错误" in line and "2019-05.xlsx" in line and "D7" in line
+    assert invoke("history", "-f", "json").stdout.strip() == "[]"
+
+
+def test_inbox_with_two_files_for_one_month(tmp_path: Path) -> None:
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    shutil.copy(MAY, inbox / "2019-05.xlsx")
+    shutil.copy(MAY, inbox / "2019年5月.xlsx")
+    result = cron(inbox, out)
+    assert result.exit_code == 2 and "2019-05 有多个文件" in result.stderr
+
+
+def test_bad_rules_in_cron_exit_2(tmp_path: Path) -> None:
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    shutil.copy(MAY, inbox)
+    broken = tmp_path / "notice.toml"
+    broken.write_text("[notice\n", encoding="utf-8")
+    result = cron(inbox, out, "--notice-rules", broken)
+    assert result.exit_code == 2
+    assert "TOML" in result.stderr
+    assert not list(out.glob("*.docx"))
+    (line,) = (out / "ipscore-notice.log").read_text(encoding="utf-8").splitlines()
+    assert "错误 规则文件" in line and "notice.toml" in line
+
+
+def test_inbox_takes_last_month_from_its_file_when_the_store_lacks_it(tmp_path: Path) -> None:
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    shutil.copy(APRIL, inbox)
+    shutil.copy(MAY, inbox)
+    # April's circular exists already (made elsewhere); this store has never seen April.
+    assert cron(inbox, out, "--db", tmp_path / "other.db").exit_code == 0
+    assert cron(inbox, out).exit_code == 0
+    table = Document(out / f"{STEM}.docx").tables[0]
+    changes = {row.cells[1].text: row.cells[10].text for row in table.rows[1:-1]}
+    assert changes["临淄区"] == "↑1"  # April 4th → May 3rd, as in rank --prev
+    # A deleted file of the set is filled in; the others are left as they are.
+    docx_before = (out / f"{STEM}.docx").read_bytes()
+    (out / f"{STEM}.md").unlink()
+    assert cron(inbox, out).exit_code == 0
+    assert (out / f"{STEM}.md").exists()
+    assert (out / f"{STEM}.docx").read_bytes() == docx_before
+
+
+def test_unexpected_failure_exits_1_and_writes_nothing(tmp_path: Path, monkeypatch) -> None:
+    import ipscore.publish
+
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    shutil.copy(MAY, inbox)
+    real = ipscore.publish.render
+
+    def render(notice, fmt: str) -> bytes:
+        if fmt == "md":  # the last format fails after the others rendered
+            raise RuntimeError("disk on fire")
+        return real(notice, fmt)
+
+    monkeypatch.setattr(ipscore.publish, "render", render)
+    result = cron(inbox, out)
+    assert result.exit_code == 1
+    assert "内部错误" in result.stderr and "disk on fire" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["ipscore-notice.log"]
+    log = (out / "ipscore-notice.log").read_text(encoding="utf-8")
+    assert "内部错误 RuntimeError: disk on fire" in log
+    assert invoke("history", "-f", "json").stdout.strip() == "[]"
+
+
+def test_inbox_refuses_force_and_prev(tmp_path: Path) -> None:
+    result = cron(tmp_path, tmp_path / "out", "--force")
+    assert result.exit_code == 2 and "从不覆盖" in result.stderr
+    result = cron(tmp_path, tmp_path / "out", "--prev", APRIL)
+    assert result.exit_code == 2 and "--prev" in result.stderr
