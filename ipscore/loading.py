@@ -489,6 +489,8 @@ def table_from_grid(
         first_text = next((t for t in texts if t), "")
         if units.is_note(first_text) and (not label or units.is_note(label)):
             continue
+        if not label and units.is_total(first_text):
+            label = first_text  # 合计 written in the 序号 column (often merged over 区县)
         ref = cell_name(row, unit_col.col)
         if not label:
             if any(_text(grid.value(row, c.col)) for c in columns.values() if c is not unit_col):
