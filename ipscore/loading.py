@@ -447,8 +447,14 @@ def table_from_grid(
     *,
     period: Period | None = None,
     allow_missing: bool = False,
+    collect: list[Problem] | None = None,
 ) -> DataTable:
-    """Turn a located header and the rows below it into a checked :class:`DataTable`."""
+    """Turn a located header and the rows below it into a checked :class:`DataTable`.
+
+    With ``collect`` (a list), errors in cells are appended to it instead of raised and the
+    table holds whatever could be read (a record lacks the values that failed); a missing
+    column or an unknown month still raises. ``validate`` and ``merge`` read this way.
+    """
     problems: list[Problem] = []
     warnings: list[Problem] = []
     where = {"file": grid.file, "sheet": grid.sheet}
@@ -582,8 +588,10 @@ def table_from_grid(
     if not records and not problems:
         problems.append(Problem("no-data", "表头下方没有任何区县数据", **where))
     if problems:
-        raise InputError(problems)
-    if missing:
+        if collect is None:
+            raise InputError(problems)
+        collect.extend(problems)
+    if missing and allow_missing:
         warnings.append(
             Problem(
                 "county-absent",
