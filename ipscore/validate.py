@@ -110,10 +110,11 @@ def validate_file(
     report.period = table.period
     problems.extend(table.warnings)
     problems.extend(_formula_problems(grid, formulas, problems, table))
-    problems.extend(
-        _reported_problems(grid, table, scheme, clean=not problems_have_errors(problems))
-    )
-    problems.extend(_total_problems(grid, table, scheme))
+    # The rank and the 合计 row can only be checked against a complete, readable table.
+    clean = not problems_have_errors(problems)
+    problems.extend(_reported_problems(grid, table, scheme, clean=clean))
+    if clean:
+        problems.extend(_total_problems(grid, table, scheme))
     if prev is not None and previous is None:
         from ipscore.monthly import load_previous
 
@@ -282,7 +283,14 @@ def _reported_problems(
         derived = by_label[spec.label]
         code = "growth-mismatch" if derived.kind == "growth" else "completion-mismatch"
         for record in rows:
-            if not all(arg in record.values for arg in derived.args):
+            values = record.values
+            if record is table.total and clean:
+                # The sheet's own 合计 growth is checked against the units' sums (what ipscore
+                # reports); a wrong 合计 figure is its own warning (total-mismatch).
+                values = {
+                    fid: sum(Fraction(r.values[fid]) for r in table.records) for fid in derived.args
+                }
+            if not all(arg in values for arg in derived.args):
                 continue  # a value is missing or wrong: already an error
             value = grid.value(record.row - 1, column.col)
             reported = reported_number(value)
@@ -299,13 +307,14 @@ def _reported_problems(
                 continue
             if reported is None:
                 continue
-            exact = derive(derived, record.values)
-            a, b = (record.values[arg] for arg in derived.args)
+            exact = derive(derived, values)
+            a, b = (values[arg] for arg in derived.args)
             if exact is None:
                 out.append(
                     Problem(
                         code,
-                        f"表中为 {fmt(reported)}，但{table.columns[derived.args[1]].header}为 {b}，"
+                        f"表中为 {fmt(reported)}，"
+                        f"但{_header(table, derived.args[1])}为 {fmt(b, 0)}，"
                         f"{derived.label}无法计算（应为“—”）",
                         level="warning",
                         **where,
@@ -331,6 +340,11 @@ def _reported_problems(
     if clean and RANK_FIELD in table.columns and table.records:
         out.extend(_rank_problems(grid, table, scheme, table.columns[RANK_FIELD]))
     return out
+
+
+def _header(table: DataTable, fid: str) -> str:
+    column = table.columns.get(fid)
+    return column.header if column else fid
 
 
 def _rank_problems(grid: Grid, table: DataTable, scheme: Scheme, column: Column) -> list[Problem]:
@@ -446,7 +460,14 @@ def _month_problems(table: DataTable, previous: DataTable | None) -> list[Proble
         month = record.values.get("month_apps")
         if adjacent and same_year:
             ytd, then = record.values.get("ytd_apps"), before.values.get("ytd_apps")
-            if month is not None and ytd is not None and then is not None and month != ytd - then:
+            fell = ytd is not None and then is not None and ytd < then  # already said
+            if (
+                month is not None
+                and ytd is not None
+                and then is not None
+                and not fell
+                and (month != ytd - then)
+            ):
                 out.append(
                     Problem(
                         "month-apps-mismatch",
