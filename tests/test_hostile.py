@@ -1,0 +1,85 @@
+"""Hostile files are refused before they are loaded, with one clear problem each."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import write_month
+from openpyxl import Workbook, load_workbook
+from typer.testing import CliRunner
+
+from ipscore.cli import app
+from ipscore.problems import InputError
+from ipscore.rules import Scheme
+from ipscore.sheets import read_grids
+from ipscore.validate import validate_file
+
+
+def rewrite_member(path: Path, name: str, change) -> Path:  # type: ignore[no-untyped-def]
+    """Copy a zip with one member's bytes changed by ``change``."""
+    with zipfile.ZipFile(path) as source:
+        members = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in members:
+            target.writestr(info.filename, change(data) if info.filename == name else data)
+    return path
+
+
+def test_zip_bomb_is_refused_from_the_central_directory(tmp_path: Path) -> None:
+    # 4 MB of zeros compress about 1000:1; a real statistics sheet is a few KB.
+    path = tmp_path / "2019-05.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (4 * 1024 * 1024))
+    assert path.stat().st_size < 20_000
+    with pytest.raises(InputError) as caught:
+        read_grids(path)
+    (problem,) = caught.value.problems
+    assert problem.code == "file-too-large"
+    assert "xl/worksheets/sheet1.xml" in problem.message and "压缩比" in problem.message
+
+
+def test_absurd_sheet_area_is_refused(tmp_path: Path) -> None:
+    wb = Workbook()
+    wb.active["A1"] = "区县"
+    wb.active["B150000"] = 1  # one cell far down: a reader would build a 150000-row grid
+    path = tmp_path / "far.xlsx"
+    wb.save(path)
+    with pytest.raises(InputError) as caught:
+        read_grids(path)
+    (problem,) = caught.value.problems
+    assert problem.code == "file-too-large" and "150000 行" in problem.message
+
+
+def test_entity_expansion_bomb_is_refused(tmp_path: Path) -> None:
+    bomb = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+        b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>\n'
+    )
+
+    def plant(data: bytes) -> bytes:
+        body = data.split(b"?>", 1)[-1].replace(b"<v>112</v>", b"<v>&lol3;</v>", 1)
+        assert b"&lol3;" in body
+        return bomb + body.lstrip()
+
+    path = rewrite_member(write_month(tmp_path), "xl/worksheets/sheet1.xml", plant)
+    with pytest.raises(InputError) as caught:
+        read_grids(path)
+    assert [p.code for p in caught.value.problems] == ["file-hostile"]
+    # openpyxl's own read path has defusedxml in place as well: it refuses the entities.
+    with pytest.raises(Exception, match="(?i)entit"):
+        load_workbook(path)
+    result = CliRunner().invoke(app, ["rank", str(path)])
+    assert result.exit_code == 2 and "DTD/实体声明" in result.stderr
+
+
+def test_formula_from_input_is_never_evaluated(tmp_path: Path, scheme: Scheme) -> None:
+    # A cell holding a formula with no stored result reads as blank, never as 1+1 = 2.
+    from builders_intake import set_cells
+
+    path = set_cells(write_month(tmp_path), {"C4": "=1+1"})
+    report = validate_file(path, scheme)
+    assert [(p.code, p.cell) for p in report.problems] == [("value-blank", "C4")]
