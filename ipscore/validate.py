@@ -112,8 +112,14 @@ def validate_file(
     problems.extend(_formula_problems(grid, formulas, problems, table))
     # The rank and the 合计 row can only be checked against a complete, readable table.
     clean = not problems_have_errors(problems)
-    problems.extend(_reported_problems(grid, table, scheme, clean=clean))
-    if clean:
+    # Every unit present once: the 合计 row can be checked field by field (where every unit's
+    # value could be read); the rank only when nothing at all is wrong.
+    complete = not any(
+        p.level == "error" and (p.code.startswith("county-") or p.code == "no-data")
+        for p in problems
+    )
+    problems.extend(_reported_problems(grid, table, scheme, clean=clean, complete=complete))
+    if complete:
         problems.extend(_total_problems(grid, table, scheme))
     if prev is not None and previous is None:
         from ipscore.monthly import load_previous
@@ -271,7 +277,7 @@ def _where(grid: Grid, record: Record, column: Column) -> dict[str, str | None]:
 
 
 def _reported_problems(
-    grid: Grid, table: DataTable, scheme: Scheme, *, clean: bool
+    grid: Grid, table: DataTable, scheme: Scheme, *, clean: bool, complete: bool
 ) -> list[Problem]:
     by_label = {d.label: d for d in scheme.derived.values()}
     out: list[Problem] = []
@@ -284,11 +290,15 @@ def _reported_problems(
         code = "growth-mismatch" if derived.kind == "growth" else "completion-mismatch"
         for record in rows:
             values = record.values
-            if record is table.total and clean:
+            if record is table.total:
+                if not complete or not all(
+                    arg in r.values for r in table.records for arg in derived.args
+                ):
+                    continue
                 # The sheet's own 合计 growth is checked against the units' sums (what ipscore
                 # reports); a wrong 合计 figure is its own warning (total-mismatch).
                 values = {
-                    fid: sum(Fraction(r.values[fid]) for r in table.records) for fid in derived.args
+                    arg: sum(Fraction(r.values[arg]) for r in table.records) for arg in derived.args
                 }
             if not all(arg in values for arg in derived.args):
                 continue  # a value is missing or wrong: already an error

@@ -243,3 +243,10 @@ def test_codes_document_is_current() -> None:
     assert (REPO / "docs" / "codes.md").read_text(encoding="utf-8") == codes_markdown(), (
         "regenerate: python -m ipscore.codes > docs/codes.md"
     )
+
+
+def test_total_checked_in_columns_without_errors(tmp_path: Path, scheme: Scheme) -> None:
+    # 临淄区's 累计 is unreadable, so the 累计 合计 cannot be checked; the 年度目标 合计 can:
+    # the units' targets add up to 5680, the sheet says 5600.
+    path = set_cells(write_month(tmp_path), {"D7": "三百", "G15": 5600})
+    assert found(validate_file(path, scheme)) == {("value-text", "D7"), ("total-mismatch", "G15")}
