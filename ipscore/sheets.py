@@ -146,6 +146,8 @@ def check_bounds(path: Path) -> None:
             for member in members:
                 if member.filename.lower().endswith((".xml", ".rels")):
                     _check_xml_member(path, archive, member)
+                if member.filename == "content.xml":
+                    _check_ods_area(path, archive.read(member))
     except zipfile.BadZipFile as exc:
         raise _bad(
             path, "file-damaged", f"文件已损坏，无法作为工作簿打开（{_short(exc)}）"
@@ -191,6 +193,47 @@ def _check_xml_member(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipI
             path,
             "file-too-large",
             f"工作表 {member.filename} 的数据区域达 {max_row} 行 × {max_col} 列，"
+            f"超过上限（{MAX_ROWS} 行 × {MAX_COLS} 列）；请删除多余的行和列后另存",
+        )
+
+
+_ODS_ROW = re.compile(rb"<table:table-row\b([^>]*?)(/?)>", re.S)
+_ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell\b([^>]*?)(/?)>", re.S)
+_ROWS_REPEATED = re.compile(rb'number-rows-repeated="(\d+)"')
+_COLS_REPEATED = re.compile(rb'number-columns-repeated="(\d+)"')
+
+
+def _check_ods_area(path: Path, content: bytes) -> None:
+    """The rows × columns an ODS sheet really fills, counting repeated rows and cells.
+
+    ODS compresses a block of equal cells into one element with a repeat count; LibreOffice
+    writes the empty rest of a sheet that way (harmless: empty cells are never built), but a
+    repeated cell with content makes a reader build every copy.
+    """
+    max_row = max_col = 0
+    for table in re.split(rb"<table:table[\s>]", content)[1:]:
+        rows = 0
+        starts = list(_ODS_ROW.finditer(table))
+        for index, row in enumerate(starts):
+            repeat = _ROWS_REPEATED.search(row.group(1))
+            count = int(repeat.group(1)) if repeat else 1
+            rows += count
+            if row.group(2):  # <table:table-row/>: empty
+                continue
+            end = starts[index + 1].start() if index + 1 < len(starts) else len(table)
+            col = width = 0
+            for cell in _ODS_CELL.finditer(table, row.end(), end):
+                repeat = _COLS_REPEATED.search(cell.group(1))
+                col += int(repeat.group(1)) if repeat else 1
+                if not cell.group(2):  # a cell with content
+                    width = col
+            if width:
+                max_row, max_col = max(max_row, rows), max(max_col, width)
+    if max_row > MAX_ROWS or max_col > MAX_COLS:
+        raise _bad(
+            path,
+            "file-too-large",
+            f"工作表的数据区域达 {max_row} 行 × {max_col} 列，"
             f"超过上限（{MAX_ROWS} 行 × {MAX_COLS} 列）；请删除多余的行和列后另存",
         )
 

@@ -83,3 +83,30 @@ def test_formula_from_input_is_never_evaluated(tmp_path: Path, scheme: Scheme) -
     path = set_cells(write_month(tmp_path), {"C4": "=1+1"})
     report = validate_file(path, scheme)
     assert [(p.code, p.cell) for p in report.problems] == [("value-blank", "C4")]
+
+
+def test_ods_repeated_cells_beyond_bounds_are_refused(tmp_path: Path) -> None:
+    # One ODS cell "1" repeated 16000 columns × 1000000 rows: a few hundred bytes on disk,
+    # sixteen billion cells for a reader. (LibreOffice's own empty repeated rows, as in the
+    # fixtures, are fine: test_formats reads them.)
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns}><office:body>'
+        '<office:spreadsheet><table:table table:name="S">'
+        '<table:table-row table:number-rows-repeated="1000000">'
+        '<table:table-cell table:number-columns-repeated="16000" office:value-type="float" '
+        'office:value="1"><text:p>1</text:p></table:table-cell></table:table-row>'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    path = tmp_path / "2019-05.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+    with pytest.raises(InputError) as caught:
+        read_grids(path)
+    (problem,) = caught.value.problems
+    assert problem.code == "file-too-large" and "1000000 行 × 16000 列" in problem.message
