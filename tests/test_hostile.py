@@ -110,3 +110,27 @@ def test_ods_repeated_cells_beyond_bounds_are_refused(tmp_path: Path) -> None:
         read_grids(path)
     (problem,) = caught.value.problems
     assert problem.code == "file-too-large" and "1000000 行 × 16000 列" in problem.message
+
+
+def test_indicator_names_from_rules_stay_text_in_xlsx_and_csv(
+    tmp_path: Path, scheme: Scheme
+) -> None:
+    # An analyst's rule file names an indicator "=1+1": the header written is text.
+    from conftest import RULES_DIR
+
+    from ipscore.monthly import rank_month
+    from ipscore.render.text import to_csv
+    from ipscore.render.xlsx import write_xlsx
+    from ipscore.rules import load_scheme
+
+    rules = (RULES_DIR / "monthly-2019.toml").read_text(encoding="utf-8")
+    (tmp_path / "units.toml").write_text(
+        (RULES_DIR / "units.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (tmp_path / "m.toml").write_text(rules.replace('name = "总量"', 'name = "=1+1"'), "utf-8")
+    ranking = rank_month(write_month(tmp_path), load_scheme(tmp_path / "m.toml"))
+    assert to_csv(ranking).splitlines()[0].split(",")[8] == "'=1+1(40)"
+    out = tmp_path / "out.xlsx"
+    write_xlsx(ranking, out)
+    header = load_workbook(out)["排名"]["I3"]
+    assert header.value == "=1+1(40)" and header.data_type == "s"
