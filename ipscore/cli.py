@@ -311,9 +311,8 @@ def validate(
     if fmt is ReportFormat.json:
         import json
 
-        problems = [*scheme.warnings, *report.problems]
         keys = ("level", "code", "file", "sheet", "cell", "field", "county", "message")
-        out = [{k: getattr(p, k) for k in keys} for p in problems]
+        out = [{k: getattr(p, k) for k in keys} for p in scheme.warnings] + report.as_json()
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
     else:
         from rich.console import Console

@@ -110,7 +110,6 @@ def validate_file(
     report.period = table.period
     problems.extend(table.warnings)
     problems.extend(_formula_problems(grid, formulas, problems, table))
-    # The rank and the 合计 row can only be checked against a complete, readable table.
     clean = not problems_have_errors(problems)
     # Every unit present once: the 合计 row can be checked field by field (where every unit's
     # value could be read); the rank only when nothing at all is wrong.
