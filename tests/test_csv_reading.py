@@ -46,3 +46,14 @@ def test_gbk_bytes_that_are_also_valid_utf8_are_read_as_gbk() -> None:
     assert decode_text("合计,张店区".encode("gbk")) == "合计,张店区"
     # UTF-8 Chinese decodes as GB18030 too (into mojibake); UTF-8 must win.
     assert decode_text("中文,张店区,文昌湖区".encode()) == "中文,张店区,文昌湖区"
+
+
+def test_utf16_tab_separated_text_as_excel_saves_unicode_text(
+    tmp_path: Path, scheme: Scheme
+) -> None:
+    # Excel's "Unicode 文本" is UTF-16 with a BOM and tabs; some units rename it to .csv.
+    path = tmp_path / "2019-05.csv"
+    text = may_csv_text().replace(",", "\t")
+    path.write_bytes(text.encode("utf-16"))
+    ranking = rank_month(path, scheme)
+    assert ranking.totals["ytd_apps"] == 2331
