@@ -117,7 +117,7 @@ def validate_file(
         p.level == "error" and (p.code.startswith("county-") or p.code == "no-data")
         for p in problems
     )
-    problems.extend(_reported_problems(grid, table, scheme, clean=clean, complete=complete))
+    problems.extend(_reported_problems(grid, table, scheme, clean=clean))
     if complete:
         problems.extend(_total_problems(grid, table, scheme))
     if prev is not None and previous is None:
@@ -276,7 +276,7 @@ def _where(grid: Grid, record: Record, column: Column) -> dict[str, str | None]:
 
 
 def _reported_problems(
-    grid: Grid, table: DataTable, scheme: Scheme, *, clean: bool, complete: bool
+    grid: Grid, table: DataTable, scheme: Scheme, *, clean: bool
 ) -> list[Problem]:
     by_label = {d.label: d for d in scheme.derived.values()}
     out: list[Problem] = []
@@ -289,16 +289,8 @@ def _reported_problems(
         code = "growth-mismatch" if derived.kind == "growth" else "completion-mismatch"
         for record in rows:
             values = record.values
-            if record is table.total:
-                if not complete or not all(
-                    arg in r.values for r in table.records for arg in derived.args
-                ):
-                    continue
-                # The sheet's own 合计 growth is checked against the units' sums (what ipscore
-                # reports); a wrong 合计 figure is its own warning (total-mismatch).
-                values = {
-                    arg: sum(Fraction(r.values[arg]) for r in table.records) for arg in derived.args
-                }
+            # The 合计 row is checked against its own figures, like any row: a 合计 that does not
+            # add up is its own warning (total-mismatch), not a second one here.
             if not all(arg in values for arg in derived.args):
                 continue  # a value is missing or wrong: already an error
             value = grid.value(record.row - 1, column.col)

@@ -47,8 +47,8 @@ def test_warnings_each_with_its_cell(tmp_path: Path, scheme: Scheme) -> None:
             "H6": 39.89,  # 博山区 140/360 = 38.888…: 1.00 off
             "H7": 42.86,  # 临淄区 300/700 = 42.857…: within 0.011, fine
             "H8": 0.4222,  # 周村区 190/450 = 42.22 % in a percent-formatted cell, fine
-            "D15": 2330,  # 合计 of 1-5月累计: the units add up to 2331
-            "C15": "=SUM(C4:C14)",  # written by a program that does not calculate: no value
+            "C15": 560,  # 合计 of 本月: the units add up to 550
+            "G15": "=SUM(G4:G14)",  # written by a program that does not calculate: no value
             "I4": 1,  # 张店区 is 2nd, not 1st
         }
     )
@@ -57,17 +57,17 @@ def test_warnings_each_with_its_cell(tmp_path: Path, scheme: Scheme) -> None:
     assert found(report) == {
         ("growth-mismatch", "F5"),
         ("completion-mismatch", "H6"),
-        ("total-mismatch", "D15"),
-        ("formula-no-value", "C15"),
+        ("total-mismatch", "C15"),
+        ("formula-no-value", "G15"),
         ("rank-mismatch", "I4"),
     }
     assert report.exit_code == 1
     by_cell = {p.cell: p for p in report.problems}
     assert by_cell["F5"].county == "淄川区" and by_cell["F5"].header == "同比增长(%)"
     assert "重新计算为 0.00" in by_cell["F5"].message
-    assert "合计为 2330，各区县之和为 2331" in by_cell["D15"].message
+    assert "合计为 560，各区县之和为 550" in by_cell["C15"].message
     assert "重新计算为第 2 名" in by_cell["I4"].message
-    assert "=SUM(C4:C14)" in by_cell["C15"].message
+    assert "=SUM(G4:G14)" in by_cell["G15"].message
 
 
 def test_errors_and_warnings_listed_together(tmp_path: Path, scheme: Scheme) -> None:
@@ -246,7 +246,13 @@ def test_codes_document_is_current() -> None:
 
 
 def test_total_checked_in_columns_without_errors(tmp_path: Path, scheme: Scheme) -> None:
-    # 临淄区's 累计 is unreadable, so the 累计 合计 cannot be checked; the 年度目标 合计 can:
-    # the units' targets add up to 5680, the sheet says 5600.
-    path = set_cells(write_month(tmp_path), {"D7": "三百", "G15": 5600})
-    assert found(validate_file(path, scheme)) == {("value-text", "D7"), ("total-mismatch", "G15")}
+    # 临淄区's 累计 is unreadable, so the 累计 合计 cannot be checked; the 本月 合计 can:
+    # the units add up to 550, the sheet says 560.
+    path = set_cells(write_month(tmp_path), {"D7": "三百", "C15": 560})
+    assert found(validate_file(path, scheme)) == {("value-text", "D7"), ("total-mismatch", "C15")}
+
+
+def test_total_row_own_growth_checked(tmp_path: Path, scheme: Scheme) -> None:
+    # The sheet's 合计 同比增长 against its own figures: (2331 − 2112) / 2112 × 100 = 10.369…
+    path = set_cells(write_month(tmp_path), {"F15": 10.73})
+    assert found(validate_file(path, scheme)) == {("growth-mismatch", "F15")}
