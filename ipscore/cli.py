@@ -747,6 +747,169 @@ def trend(
     print_trend(data, Console())
 
 
+@app.command()
+def validate(
+    file: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Argument(
+            help="要检查的统计表（.xlsx/.xlsm/.xls/.ods/.csv）。",
+            metavar="FILE",
+            show_default=False,
+        ),
+    ] = None,
+    rules: RulesOption = None,
+    month: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--month", "-m", help="数据月份 YYYY-MM；默认从表格标题或文件名识别。"),
+    ] = None,
+    sheet: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--sheet", "-s", help="工作表名称（或序号，从 1 起）；默认自动识别。"),
+    ] = None,
+    prev: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--prev", "-p", help="上月统计表，用于核对本月数、累计数和异常波动。"),
+    ] = None,
+    allow_missing: Annotated[
+        bool, typer.Option("--allow-missing", help="缺少部分区县不算错误。")
+    ] = False,
+    fmt: Annotated[
+        ListFormat,
+        typer.Option("--format", "-f", help="table（终端表格）或 json（问题列表）。"),
+    ] = ListFormat.table,
+    codes: Annotated[
+        bool, typer.Option("--codes", help="列出全部问题代码及含义，然后退出。")
+    ] = False,
+) -> None:
+    """检查统计表的数据质量（不计分）：一次列出全部错误和警告。
+
+    退出状态：0 没有问题，1 只有警告，2 有错误。
+    例：ipscore validate 2019-05.xlsx --prev 2019-04.xlsx
+    """
+    if codes:
+        from ipscore.codes import codes_markdown
+
+        sys.stdout.write(codes_markdown())
+        return
+    if file is None:
+        raise typer.BadParameter(
+            "请指定要检查的文件（或用 --codes 列出问题代码）", param_hint="FILE"
+        )
+    period = _period(month)
+
+    def check() -> Any:
+        from ipscore.rules import load_scheme
+        from ipscore.validate import validate_file
+
+        scheme = load_scheme(rules)
+        return scheme, validate_file(
+            file, scheme, sheet=sheet, period=period, prev=prev, allow_missing=allow_missing
+        )
+
+    scheme, report = _run(check)
+    if fmt is ListFormat.json:
+        import json
+
+        keys = ("level", "code", "file", "sheet", "cell", "field", "county", "message")
+        out = [{k: getattr(p, k) for k in keys} for p in scheme.warnings] + report.as_json()
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+    else:
+        from rich.console import Console
+
+        from ipscore.render.report import print_report
+
+        _warn(list(scheme.warnings), False)
+        print_report(report, Console())
+    raise typer.Exit(report.exit_code)
+
+
+@app.command()
+def template(
+    month: Annotated[
+        str,
+        typer.Option("--month", "-m", help="报送月份 YYYY-MM（如 2019-06）。", show_default=False),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="输出的 .xlsx 文件（原子写入）。", show_default=False),
+    ],
+    rules: RulesOption = None,
+) -> None:
+    """生成发给各区县的报送模板（.xlsx）：区县已列好，只有填报单元格可编辑。
+
+    例：ipscore template --month 2019-06 -o 2019-06.xlsx
+    """
+    period = _period(month)
+    if output.suffix.lower() != ".xlsx":
+        raise typer.BadParameter("模板只能写成 .xlsx 文件", param_hint="-o")
+    if not output.parent.is_dir():
+        raise typer.BadParameter(f"输出目录不存在：{output.parent}", param_hint="-o")
+
+    def build() -> None:
+        from ipscore.rules import load_scheme
+        from ipscore.template import write_template
+
+        scheme = load_scheme(rules)
+        _warn(list(scheme.warnings), False)
+        assert period is not None
+        write_template(output, scheme, period)
+
+    _run(build)
+    print(f"已生成报送模板：{output}", file=sys.stderr)
+
+
+@app.command()
+def merge(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="各区县报送的表格（每个文件填一个或几个区县）。", show_default=False),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="汇总后的本月统计表（.xlsx，原子写入）。"),
+    ],
+    rules: RulesOption = None,
+    month: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--month", "-m", help="数据月份 YYYY-MM；默认从表格标题或文件名识别。"),
+    ] = None,
+    sheet: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--sheet", "-s", help="工作表名称（或序号，从 1 起）；默认自动识别。"),
+    ] = None,
+    allow_missing: Annotated[
+        bool, typer.Option("--allow-missing", help="允许缺少部分区县，只汇总已报送的单位。")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示警告。")] = False,
+) -> None:
+    """把各区县报送的模板汇总成本月统计表；同一区县重复报送时拒绝，并列出未报送的区县。
+
+    例：ipscore merge 报送/*.xlsx -o 2019-06.xlsx
+    """
+    period = _period(month)
+    if output.suffix.lower() != ".xlsx":
+        raise typer.BadParameter("汇总表只能写成 .xlsx 文件", param_hint="-o")
+    if not output.parent.is_dir():
+        raise typer.BadParameter(f"输出目录不存在：{output.parent}", param_hint="-o")
+
+    def build() -> Any:
+        from ipscore.merge import merge_to_file
+        from ipscore.rules import load_scheme
+
+        scheme = load_scheme(rules)
+        _warn(list(scheme.warnings), quiet)
+        return merge_to_file(
+            files, output, scheme, period=period, sheet=sheet, allow_missing=allow_missing
+        )
+
+    merged = _run(build)
+    _warn(merged.warnings, quiet)
+    print(
+        f"已汇总 {len(merged.rows)} 个区县（{merged.period}）：{output}",
+        file=sys.stderr,
+    )
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

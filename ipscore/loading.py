@@ -486,8 +486,14 @@ def table_from_grid(
     *,
     period: Period | None = None,
     allow_missing: bool = False,
+    collect: list[Problem] | None = None,
 ) -> DataTable:
-    """Turn a located header and the rows below it into a checked :class:`DataTable`."""
+    """Turn a located header and the rows below it into a checked :class:`DataTable`.
+
+    With ``collect`` (a list), errors in cells are appended to it instead of raised and the
+    table holds whatever could be read (a record lacks the values that failed); a missing
+    column or an unknown month still raises. ``validate`` and ``merge`` read this way.
+    """
     problems: list[Problem] = []
     warnings: list[Problem] = []
     where = {"file": grid.file, "sheet": grid.sheet}
@@ -531,6 +537,8 @@ def table_from_grid(
         first_text = next((t for t in texts if t), "")
         if units.is_note(first_text) and (not label or units.is_note(label)):
             continue
+        if not label and units.is_total(first_text):
+            label = first_text  # 合计 written in the 序号 column (often merged over 区县)
         ref = cell_name(row, unit_col.col)
         if not label:
             if any(_text(grid.value(row, c.col)) for c in columns.values() if c is not unit_col):
@@ -622,8 +630,10 @@ def table_from_grid(
     if not records and not problems:
         problems.append(Problem("no-data", "表头下方没有任何区县数据", **where))
     if problems:
-        raise InputError(problems)
-    if missing:
+        if collect is None:
+            raise InputError(problems)
+        collect.extend(problems)
+    if missing and allow_missing:
         warnings.append(
             Problem(
                 "county-absent",

@@ -35,7 +35,7 @@ def to_csv(ranking: Ranking) -> str:
     columns = monthly_columns(ranking)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([c.title for c in columns])
+    writer.writerow([_safe_text(c.title) for c in columns])
     for row in ranking.rows:
         out = []
         for column in columns:

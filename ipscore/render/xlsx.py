@@ -81,6 +81,7 @@ def ranking_workbook(
     header_row = 3
     for index, column in enumerate(columns, start=1):
         cell = ws.cell(header_row, index, column.title)
+        cell.data_type = "s"  # indicator names come from the rule file: never a formula
         cell.font = Font(name=_FONT, size=11, bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.fill = PatternFill("solid", fgColor="D9E1F2")
