@@ -780,8 +780,11 @@ def validate(
     codes: Annotated[
         bool, typer.Option("--codes", help="列出全部问题代码及含义，然后退出。")
     ] = False,
+    db: DbOption = None,
 ) -> None:
     """检查统计表的数据质量（不计分）：一次列出全部错误和警告。
+
+    不给 --prev 时，与历史库中的上月数据核对（历史库里有上月时）。
 
     退出状态：0 没有问题，1 只有警告，2 有错误。
     例：ipscore validate 2019-05.xlsx --prev 2019-04.xlsx
@@ -798,12 +801,19 @@ def validate(
     period = _period(month)
 
     def check() -> Any:
+        from ipscore.history import previous_from_store
         from ipscore.rules import load_scheme
         from ipscore.validate import validate_file
 
         scheme = load_scheme(rules)
         return scheme, validate_file(
-            file, scheme, sheet=sheet, period=period, prev=prev, allow_missing=allow_missing
+            file,
+            scheme,
+            sheet=sheet,
+            period=period,
+            prev=prev,
+            previous_for=previous_from_store(db),
+            allow_missing=allow_missing,
         )
 
     scheme, report = _run(check)

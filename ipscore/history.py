@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ipscore.loading import Period
+from ipscore.loading import DataTable, Period, Record
 from ipscore.monthly import rank_month
 from ipscore.numbers import round_to
 from ipscore.problems import Problem
@@ -218,6 +218,28 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"无法读取历史库 {self.path}：{exc}") from None
 
+    def table(self, period: Period) -> DataTable | None:
+        """The stored counts of a month as a :class:`DataTable` whose sheet is 历史库."""
+        try:
+            found = self.conn.execute(
+                "SELECT source FROM months WHERE month = ?", (str(period),)
+            ).fetchone()
+            if not found:
+                return None
+            cursor = self.conn.execute(
+                "SELECT county, month_apps, ytd_apps, ytd_apps_last_year, annual_target"
+                " FROM scores WHERE month = ? ORDER BY position",
+                (str(period),),
+            )
+            records = []
+            for county, *counts in cursor.fetchall():
+                fields = ("month_apps", "ytd_apps", "ytd_apps_last_year", "annual_target")
+                values = {f: v for f, v in zip(fields, counts, strict=True) if v is not None}
+                records.append(Record(county, county, 0, values))
+        except sqlite3.Error as exc:
+            raise StoreError(f"无法读取历史库 {self.path}：{exc}") from None
+        return DataTable(found[0], "历史库", period, records, {})
+
     def months(self) -> list[MonthInfo]:
         """Every stored month, oldest first, with the unit ranked first."""
         try:
@@ -310,6 +332,28 @@ def stored_months(db: Path | str | None = None) -> list[MonthInfo]:
         return []
     with Store(path) as store:
         return store.months()
+
+
+def stored_table(period: Period, db: Path | str | None = None) -> DataTable | None:
+    """A stored month's figures as a table (for checking a month against the one before it);
+    None, and no new file, when the store or the month is not there."""
+    path = db_path(db)
+    if not path.exists():
+        return None
+    with Store(path) as store:
+        return store.table(period)
+
+
+def previous_from_store(db: Path | str | None = None) -> Callable[[Period], DataTable | None]:
+    """A lookup of stored months for ``validate``; a store that cannot be read gives None."""
+
+    def lookup(period: Period) -> DataTable | None:
+        try:
+            return stored_table(period, db)
+        except StoreError:
+            return None
+
+    return lookup
 
 
 def stored_trend(

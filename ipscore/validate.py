@@ -7,13 +7,14 @@ wants — the sheet's own 同比增长 / 完成率 / 排名 disagreeing with rec
 and, against last month, month figures that do not add up, cumulative figures that fall and
 jumps of more than three times.
 
-Last month comes from ``--prev FILE`` (``prev``) or, once the history store exists, from the
-store: pass its :class:`~ipscore.loading.DataTable` as ``previous`` (the hook for issue 4).
+Last month comes from ``--prev FILE`` (``prev``), a table given as ``previous``, or a lookup
+``previous_for(period)`` — the CLI passes one that reads the history store.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -78,6 +79,7 @@ def validate_file(
     period: Period | None = None,
     prev: Path | str | None = None,
     previous: DataTable | None = None,
+    previous_for: Callable[[Period], DataTable | None] | None = None,
     allow_missing: bool = False,
 ) -> Report:
     """Check a monthly sheet and return every problem; never raises for bad input."""
@@ -128,6 +130,9 @@ def validate_file(
             problems.extend(w for w in previous.warnings if w.code != "scheme-year")
         except InputError as exc:
             problems.extend(exc.problems)
+    elif previous is None and previous_for is not None:
+        # No --prev: last month as the history store has it, when it has it.
+        previous = previous_for(table.period.previous())
     problems.extend(_month_problems(table, previous))
     report.problems = sorted(problems, key=_cell_order)
     return report
@@ -445,6 +450,11 @@ def _month_problems(table: DataTable, previous: DataTable | None) -> list[Proble
         if before is None:
             continue
         prev_where = f"上月 {Path(previous.file).name} [{previous.sheet}]"
+
+        def prev_cell(fid: str, before: Record = before) -> str:
+            cell = before.cells.get(fid)
+            return f" {cell}" if cell else ""  # figures from the history store have no cell
+
         if same_year:
             for fid in ("ytd_apps", "ytd_apps_last_year"):
                 now, then = record.values.get(fid), before.values.get(fid)
@@ -452,7 +462,7 @@ def _month_problems(table: DataTable, previous: DataTable | None) -> list[Proble
                     out.append(
                         Problem(
                             "cumulative-fell",
-                            f"累计数比上月少：本月 {now}，{prev_where} {before.cells[fid]} "
+                            f"累计数比上月少：本月 {now}，{prev_where}{prev_cell(fid)} "
                             f"为 {then}（{previous.period}）",
                             level="warning",
                             **at(record, fid),
@@ -473,7 +483,7 @@ def _month_problems(table: DataTable, previous: DataTable | None) -> list[Proble
                     Problem(
                         "month-apps-mismatch",
                         f"本月数为 {month}，但本月累计 {ytd} − 上月累计 {then}"
-                        f"（{prev_where} {before.cells['ytd_apps']}）= {ytd - then}",
+                        f"（{prev_where}{prev_cell('ytd_apps')}）= {ytd - then}",
                         level="warning",
                         **at(record, "month_apps"),
                     )

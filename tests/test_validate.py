@@ -140,6 +140,27 @@ def test_previous_table_can_come_from_elsewhere(tmp_path: Path, scheme: Scheme) 
     assert found(report) == {("month-jump", "C10")}
 
 
+def test_last_month_from_the_history_store(
+    runner: CliRunner, tmp_path: Path, scheme: Scheme, _history_store: Path
+) -> None:
+    # Without --prev, validate checks against the month the store holds: rank April first.
+    rows = april_rows()
+    rows[0] = ("张店区", 100, 400, 460, 1300)  # May: 112 ≠ 520 − 400 = 120
+    april = write_month(
+        tmp_path, rows, name="2019-04.xlsx", title="2019年1-4月各区县发明专利申请情况统计表"
+    )
+    may = write_month(tmp_path)
+    clean = runner.invoke(app, ["validate", str(may), "-f", "json"])
+    assert clean.exit_code == 0, clean.output  # nothing stored yet: nothing to compare
+    assert not _history_store.exists()  # and validate did not create the store
+    assert runner.invoke(app, ["rank", str(april), "-q"]).exit_code == 0
+    result = runner.invoke(app, ["validate", str(may), "-f", "json"])
+    assert result.exit_code == 1, result.output
+    (problem,) = json.loads(result.stdout)
+    assert (problem["code"], problem["cell"]) == ("month-apps-mismatch", "C4")
+    assert "上月 2019-04.xlsx [历史库]）= 120" in problem["message"]
+
+
 def test_january_month_equals_cumulative(tmp_path: Path, scheme: Scheme) -> None:
     rows = [(c, y, y, last, t) for c, _, y, last, t in MAY_ROWS]
     rows[1] = ("淄川区", 200, 230, 230, 600)
