@@ -137,8 +137,27 @@ def _open_workbook(path: Path, rules: AttributionRules) -> RecordSource:
         raise _bad(
             path, "file-damaged", f"文件已损坏或无法作为工作簿打开（{_short(exc)}）"
         ) from None
+    wanted = {normalise_text(a): cid for cid in COLUMN_IDS for a in rules.columns[cid]}
     best: tuple[str, dict[str, int]] | None = None
     for name in sheet_names:
+        # Calamine parses a whole sheet on every load, so the common case (the header on the
+        # first row) is read in one pass: the columns are chosen by their header names.
+        chosen: dict[str, int] = {}
+
+        def pick(column: object, chosen: dict[str, int] = chosen) -> bool:
+            cid = wanted.get(normalise_text(str(getattr(column, "name", ""))))
+            if cid is None or cid in chosen:
+                return False
+            chosen[cid] = int(getattr(column, "index", -1))
+            return True
+
+        try:
+            data = reader.load_sheet(name, use_columns=pick, dtypes="string").to_polars()
+        except Exception:
+            data = None
+        if data is not None and all(c in chosen for c in REQUIRED_COLUMNS):
+            return _from_frame(path, name, data, chosen, 0)
+        # A title above the header: find the header in the first rows, then read again.
         try:
             sniff = reader.load_sheet(
                 name, header_row=None, n_rows=HEADER_SEARCH_ROWS, dtypes="string"
@@ -168,6 +187,14 @@ def _load_sheet(
         data = loaded.to_polars()
     except Exception as exc:
         raise _bad(path, "file-damaged", f"读取工作表时出错（{_short(exc)}）", sheet) from None
+    return _from_frame(path, sheet, data, found, header)
+
+
+def _from_frame(
+    path: Path, sheet: str, data: pl.DataFrame, found: dict[str, int], header: int
+) -> RecordSource:
+    """The canonical frame of a loaded sheet whose columns are the found ones, in sheet order."""
+    positions = sorted(found.values())
     names = {cid: data.columns[positions.index(pos)] for cid, pos in found.items()}
     headers = {cid: str(names[cid]) for cid in found}
     # The header is sheet row header+1 (1-based); data starts on the row below.
