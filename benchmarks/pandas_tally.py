@@ -16,10 +16,10 @@ import datetime as dt
 import json
 import re
 import sys
-import tomllib
 from pathlib import Path
 
 import pandas as pd
+import tomllib
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 ROAD_ENDINGS = ("区", "县", "市", "镇", "道", "省")
