@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import RULES_DIR
+from conftest import RULES_DIR, SAMPLES_DIR
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
@@ -355,7 +355,7 @@ def test_targets_must_cover_every_unit_for_the_year(tmp_path, rules) -> None:
 # Start-up: the help and the ranking of an xlsx do not load the data-frame libraries.
 
 
-def test_help_does_not_import_heavy_libraries() -> None:
+def test_help_and_rank_do_not_import_heavy_libraries() -> None:
     code = (
         "import sys\n"
         "from typer.testing import CliRunner\n"
@@ -363,6 +363,8 @@ def test_help_does_not_import_heavy_libraries() -> None:
         "result = CliRunner().invoke(app, ['--help'])\n"
         "assert result.exit_code == 0, result.output\n"
         "result = CliRunner().invoke(app, ['tally', '--help'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        f"result = CliRunner().invoke(app, ['rank', {str(SAMPLES_DIR / '2019-05.xlsx')!r}])\n"
         "assert result.exit_code == 0, result.output\n"
         "heavy = ('polars', 'openpyxl', 'fastexcel', 'pandas')\n"
         "loaded = sorted(m for m in heavy if m in sys.modules)\n"
