@@ -114,9 +114,15 @@ def write_table(result: TallyResult, path: Path) -> None:
         cell = ws.cell(row, 1, ("注：" if number == 0 else "说明：") + note)
         cell.data_type = "s"
         cell.font = Font(name=_FONT, size=10)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[row].height = 28
         row += 1
     for col, w in enumerate(_WIDTHS, start=1):
         ws.column_dimensions[chr(64 + col)].width = w
     ws.page_setup.orientation = "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
     write_atomic(path, lambda tmp: wb.save(tmp))
