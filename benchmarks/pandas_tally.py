@@ -123,7 +123,7 @@ def main() -> None:
     last = (day >= dt.date(year - 1, 1, 1)) & (day <= last_end)
     units: dict[str, list[int]] = {}
     other = lost = 0
-    kept = frame[invention & (ytd | last)]
+    kept = frame[invention & (ytd | last)].drop_duplicates("申请号")  # one count per application
     for index, address in zip(kept.index, kept["申请人地址"], strict=True):
         kind, name = attribute(address, rules)
         if not ytd[index] and not last[index]:

@@ -317,6 +317,7 @@ def tally(
 
     for line in summary_lines(result, review_file):
         print(line)
+    _warn(result.warnings, quiet)
     lost = result.unattributed_counts
     if sum(lost) and not quiet:
         print(

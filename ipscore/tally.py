@@ -219,6 +219,7 @@ def tally(
     if last_year is not None:
         jobs.append((Path(last_year), False, True))
     frames: list[pl.DataFrame] = []
+    warnings: list[Problem] = []
     files: list[str] = []
     for path, this_year, last in jobs:
         say(f"读取并归属 {path.name}")
@@ -229,6 +230,10 @@ def tally(
             )
         except InputError:
             raise
+        except pl.exceptions.NoDataError:
+            raise InputError(
+                [Problem("no-data", "表头下方没有任何记录", file=source.file, sheet=source.sheet)]
+            ) from None
         except pl.exceptions.PolarsError as exc:
             raise InputError(
                 [
@@ -243,6 +248,8 @@ def tally(
             source.close()
         _check(data, source, rules)
         _check_windows(data, source, period, this_year=this_year, last_year=last)
+        data, repeated = _first_of_each_number(data, source)
+        warnings.extend(repeated)
         frames.append(data.with_columns(file=pl.lit(path.name)))
         files.append(str(path))
 
@@ -283,7 +290,35 @@ def tally(
         识别到的地名=pl.col("places").list.join("、"),
     )
     counts = (int(lost["in_ytd"].sum()), int(lost["in_last"].sum()))
-    return TallyResult(period, rows, others, review, counts, files)
+    return TallyResult(period, rows, others, review, counts, files, warnings)
+
+
+def _first_of_each_number(
+    data: pl.DataFrame, source: RecordSource
+) -> tuple[pl.DataFrame, list[Problem]]:
+    """Count an application once: a list may repeat a 申请号 (one row per co-applicant). The
+    first row counts (its applicant is the first applicant); the repeats are reported."""
+    import polars as pl
+
+    data = data.sort("row")
+    number = pl.col("number")
+    first = number.is_null() | number.is_first_distinct()
+    repeated = data.filter(~first)
+    if repeated.is_empty():
+        return data, []
+    row, shown = repeated.select("row", "number").row(0)
+    noun = "条记录" if source.kind == "parquet" else "行"
+    header = source.headers.get("number", COLUMN_LABELS["number"])
+    warning = Problem(
+        "number-repeated",
+        f"{repeated.height} {noun}的“{header}”与前面重复（如第 {row} {noun[-1]} {shown}），"
+        "每件申请只按第一次出现计一次",
+        level="warning",
+        file=source.file,
+        sheet=source.sheet,
+        header=header,
+    )
+    return data.filter(first), [warning]
 
 
 def _check_windows(

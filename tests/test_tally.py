@@ -195,6 +195,17 @@ def test_title_rows_above_the_header_and_gb18030_csv(tmp_path, rules, targets) -
     assert counts(tally(gbk, MAY, rules, targets)) == HAND_COUNTS
 
 
+def test_a_repeated_application_number_counts_once(tmp_path, rules, targets) -> None:
+    rows = hand_rows()
+    # Row 1 (张店区, May) listed again for a co-applicant in 淄川区: still one 张店区 application.
+    repeat = (rows[0][0], rows[0][1], "发明", "合作申请人", "淄博市淄川区松龄路街道")
+    path = write_csv(tmp_path / "明细.csv", [*rows, repeat])
+    result = tally(path, MAY, rules, targets)
+    assert counts(result) == HAND_COUNTS
+    assert [w.code for w in result.warnings] == ["number-repeated"]
+    assert "第 20 行 CN2019000001" in result.warnings[0].message
+
+
 def test_last_year_from_a_second_list(tmp_path, rules, targets) -> None:
     this_year = [r for r in hand_rows() if r[1].startswith("2019")]
     last_year = [r for r in hand_rows() if r[1].startswith("2018")]
@@ -303,7 +314,9 @@ def test_missing_columns_and_files_that_are_not_tables(tmp_path) -> None:
     fake.write_text("not a workbook", encoding="utf-8")
     fake_parquet = tmp_path / "fake.parquet"
     fake_parquet.write_bytes(b"PAR1 but no more")
+    header_only = write_csv(tmp_path / "header.csv", [])
     cases = [
+        (header_only, "表头下方没有任何记录"),
         (no_address, "找不到“申请人地址”"),
         (fake, "内容不是 Excel/ODS 工作簿"),
         (fake_parquet, "无法按 Parquet 读取"),
