@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -193,6 +194,21 @@ def test_title_rows_above_the_header_and_gb18030_csv(tmp_path, rules, targets) -
     assert counts(tally(titled, MAY, rules, targets)) == HAND_COUNTS
     gbk = write_csv(tmp_path / "gbk.csv", hand_rows(), encoding="gb18030")
     assert counts(tally(gbk, MAY, rules, targets)) == HAND_COUNTS
+
+
+def test_date_cells_and_dates_typed_as_text_or_numbers(tmp_path, rules, targets) -> None:
+    at = "淄博市张店区"
+    rows = [
+        ("CN1", dt.datetime(2019, 5, 10), "发明", "甲", at),  # a date cell
+        ("CN2", dt.date(2019, 5, 31), "发明", "甲", at),
+        ("CN3", 20190512, "发明", "甲", at),  # a number typed as yyyymmdd
+        ("CN4", "2019年4月13日", "发明", "甲", at),
+        ("CN5", dt.datetime(2018, 5, 31, 14, 30), "发明", "甲", at),  # with a time of day
+        ("CN6", dt.datetime(2019, 6, 1), "发明", "甲", at),
+    ]
+    result = tally(write_xlsx(tmp_path / "dates.xlsx", rows), MAY, rules, targets)
+    # May: CN1, CN2, CN3; ytd adds CN4; last year CN5; CN6 is June.
+    assert counts(result)["张店区"] == (3, 4, 1)
 
 
 def test_a_repeated_application_number_counts_once(tmp_path, rules, targets) -> None:
