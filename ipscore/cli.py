@@ -336,16 +336,13 @@ def _tally(
     review_file: Path,
     quiet: bool,
 ) -> Any:
-    from ipscore.attribution import load_attribution
     from ipscore.render.tally_xlsx import write_table
-    from ipscore.tally import tally as run_tally
-    from ipscore.tally import write_review
-    from ipscore.targets import load_targets
+    from ipscore.tally import tally_month, write_review
 
-    attribution = load_attribution(rules)
-    goals = load_targets(targets, period.year, attribution.unit_list)
     with _stages(records, quiet) as stage:
-        result = run_tally(records, period, attribution, goals, last_year=last_year, stage=stage)
+        result = tally_month(
+            records, period, rules=rules, targets=targets, last_year=last_year, stage=stage
+        )
         stage("写出统计表")
         write_review(result, review_file)
         write_table(result, output)

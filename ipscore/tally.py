@@ -321,6 +321,25 @@ def _first_of_each_number(
     return data.filter(first), [warning]
 
 
+def tally_month(
+    records: Path | str,
+    period: Period,
+    *,
+    rules: Path | str | None = None,
+    targets: Path | str | None = None,
+    last_year: Path | str | None = None,
+    stage: Stage | None = None,
+) -> TallyResult:
+    """``ipscore tally`` as a library call: read the rule files (the bundled ones when None),
+    then :func:`tally`."""
+    from ipscore.attribution import load_attribution
+    from ipscore.targets import load_targets
+
+    attribution = load_attribution(rules)
+    goals = load_targets(targets, period.year, attribution.unit_list)
+    return tally(records, period, attribution, goals, last_year=last_year, stage=stage)
+
+
 def _check_windows(
     data: pl.DataFrame, source: RecordSource, period: Period, *, this_year: bool, last_year: bool
 ) -> None:
