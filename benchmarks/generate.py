@@ -10,7 +10,7 @@ beside the data (``NAME.truth.parquet``: day, invention, outcome), from which th
 computes its independent count.
 
 Writers: xlsx with XlsxWriter in constant_memory mode (rows streamed to the sheet XML, inline
-strings; about 25 s for 1M rows on this machine), Parquet and CSV with Polars. Generation is
+strings; about 40 s for 1M rows on this machine), Parquet and CSV with Polars. Generation is
 vectorised with NumPy and Polars; a fixed seed makes every file reproducible.
 
     python benchmarks/generate.py 1m            # benchmarks/data/bench-1m.xlsx
