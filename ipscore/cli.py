@@ -920,6 +920,131 @@ def merge(
     )
 
 
+@app.command()
+def tally(
+    records: Annotated[
+        Path,
+        typer.Argument(
+            help="专利申请明细（.xlsx/.xls/.ods/.csv/.parquet），含申请日、专利类型、申请人地址等列。",
+            metavar="RECORDS",
+            show_default=False,
+        ),
+    ],
+    month: Annotated[
+        str,
+        typer.Option("--month", "-m", help="统计月份 YYYY-MM（如 2019-05）。", show_default=False),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="输出的月度统计表（.xlsx，原子写入）。", show_default=False
+        ),
+    ],
+    last_year: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--last-year",
+            help="去年的申请明细；默认从 RECORDS 中取去年同期。",
+            show_default=False,
+        ),
+    ] = None,
+    rules: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--rules",
+            "-r",
+            help="归属规则（TOML），默认 rules/attribution.toml。",
+            show_default=False,
+        ),
+    ] = None,
+    targets: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--targets",
+            help="年度目标（TOML），默认 rules/targets-<年份>.toml。",
+            show_default=False,
+        ),
+    ] = None,
+    review: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--review",
+            help="无法归属记录的核对文件（CSV）；默认与输出同目录的 <输出名>.无法归属.csv。",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度与警告。")] = False,
+) -> None:
+    """由专利申请明细统计各区县发明专利申请量，生成月度统计表。
+
+    例：ipscore tally 明细.xlsx --month 2019-05 -o 2019-05.xlsx
+    """
+    period = _period(month)
+    assert period is not None
+    if output.suffix.lower() != ".xlsx":
+        raise typer.BadParameter("输出文件应为 .xlsx", param_hint="-o")
+    _output_format(None, output)
+    from ipscore.tally import review_path
+
+    review_file = review or review_path(output)
+    result = _run(
+        lambda: _tally(records, period, last_year, rules, targets, output, review_file, quiet)
+    )
+    from ipscore.render.tally_text import summary_lines
+
+    for line in summary_lines(result, review_file):
+        print(line)
+    _warn(result.warnings, quiet)
+    lost = result.unattributed_counts
+    if sum(lost) and not quiet:
+        print(
+            f"警告：{sum(lost)} 条发明专利申请无法归属到区县，未计入统计表；请核对 {review_file}",
+            file=sys.stderr,
+        )
+
+
+def _tally(
+    records: Path,
+    period: Period,
+    last_year: Path | None,
+    rules: Path | None,
+    targets: Path | None,
+    output: Path,
+    review_file: Path,
+    quiet: bool,
+) -> Any:
+    from ipscore.render.tally_xlsx import write_table
+    from ipscore.tally import tally_month, write_review
+
+    with _stages(records, quiet) as stage:
+        result = tally_month(
+            records, period, rules=rules, targets=targets, last_year=last_year, stage=stage
+        )
+        stage("写出统计表")
+        write_review(result, review_file)
+        write_table(result, output)
+    return result
+
+
+def _stages(records: Path, quiet: bool) -> Any:
+    """A Rich status line on stderr for big inputs in a terminal; a no-op otherwise."""
+    import contextlib
+
+    big = records.is_file() and records.stat().st_size > 5_000_000
+    if quiet or not big or not sys.stderr.isatty():
+        return contextlib.nullcontext(lambda _text: None)
+
+    @contextlib.contextmanager
+    def status() -> Any:
+        from rich.console import Console
+
+        console = Console(stderr=True)
+        with console.status("开始统计…") as shown:
+            yield lambda text: shown.update(f"{text}…")
+
+    return status()
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
