@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ipscore.numbers import normalise_text
 from ipscore.problems import RulesError
-from ipscore.rules import UnitList, _Checker, _load_units, read_toml, rules_dir
+from ipscore.rules import RuleChecker, UnitList, load_units, read_toml, rules_dir
 
 if TYPE_CHECKING:
     import polars as pl
@@ -107,7 +107,7 @@ def default_attribution_path() -> Path:
 # Reading and checking the rule file
 
 
-def _texts(c: _Checker, data: Mapping[str, Any], key: str, place: str) -> tuple[str, ...]:
+def _texts(c: RuleChecker, data: Mapping[str, Any], key: str, place: str) -> tuple[str, ...]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         c.add(f"{place}.{key}", "应为非空文本组成的数组", "rules-type")
@@ -119,7 +119,7 @@ def load_attribution(path: Path | str | None = None) -> AttributionRules:
     """Read and check an attribution rule file; raise RulesError listing every problem."""
     path = Path(path) if path is not None else default_attribution_path()
     data = read_toml(path)
-    c = _Checker(path)
+    c = RuleChecker(path)
     c.unknown_keys(
         data, {"units_file", "city", "columns", "patent_types", "units", "other_cities"}, ""
     )
@@ -131,7 +131,7 @@ def load_attribution(path: Path | str | None = None) -> AttributionRules:
         units_path = Path(units_name)
         if not units_path.is_absolute():
             units_path = path.parent / units_path
-        unit_list = _load_units(units_path, c)
+        unit_list = load_units(units_path, c)
 
     city = c.table(data.get("city", {}), "city")
     c.unknown_keys(city, {"name", "markers", "road_suffixes", "province"}, "city")
@@ -218,7 +218,7 @@ def load_attribution(path: Path | str | None = None) -> AttributionRules:
 
 
 def _tokens(
-    c: _Checker,
+    c: RuleChecker,
     places: list[UnitPlace],
     markers: tuple[str, ...],
     others: list[tuple[str, tuple[str, ...]]],

@@ -118,6 +118,21 @@ RulesOption = Annotated[
 ]
 
 
+MonthOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--month", "-m", help="数据月份 YYYY-MM；默认从表格标题或文件名识别。", show_default=False
+    ),
+]
+SheetOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--sheet", "-s", help="工作表名称（或序号，从 1 起）；默认自动识别。", show_default=False
+    ),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="不显示警告。")]
+
+
 CompareOption = Annotated[
     Optional[Path],  # noqa: UP045
     typer.Option(
@@ -148,24 +163,8 @@ def rank(
         ),
     ],
     rules: RulesOption = None,
-    month: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--month",
-            "-m",
-            help="数据月份 YYYY-MM；默认从表格标题或文件名识别。",
-            show_default=False,
-        ),
-    ] = None,
-    sheet: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--sheet",
-            "-s",
-            help="工作表名称（或序号，从 1 起）；默认自动识别。",
-            show_default=False,
-        ),
-    ] = None,
+    month: MonthOption = None,
+    sheet: SheetOption = None,
     prev: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option("--prev", "-p", help="上月统计表，用于计算位次变化。", show_default=False),
@@ -185,7 +184,7 @@ def rank(
             "--output", "-o", help="写入文件（原子写入）；默认输出到终端。", show_default=False
         ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示警告。")] = False,
+    quiet: QuietOption = False,
     compare: CompareOption = None,
     db: DbOption = None,
 ) -> None:
@@ -364,15 +363,7 @@ def assess(
             max=2100,
         ),
     ] = None,
-    sheet: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--sheet",
-            "-s",
-            help="工作表名称（或序号，从 1 起）；默认自动识别。",
-            show_default=False,
-        ),
-    ] = None,
+    sheet: SheetOption = None,
     allow_missing: Annotated[
         bool, typer.Option("--allow-missing", help="允许缺少部分区县（只对已有区县考核）。")
     ] = False,
@@ -389,7 +380,7 @@ def assess(
         ),
     ] = None,
     compare: CompareOption = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示警告。")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """年度区县工作考核：各项得分、基础分、加分、总分、排名与等次。
 
@@ -467,7 +458,7 @@ def explain(
         Optional[str],  # noqa: UP045
         typer.Option("--sheet", "-s", help="工作表名称（或序号）。", show_default=False),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示警告。")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """一个单位的得分明细：数据及单元格、代入数字的算式、封顶/保底、与上一名的差距。
 
@@ -758,14 +749,8 @@ def validate(
         ),
     ] = None,
     rules: RulesOption = None,
-    month: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--month", "-m", help="数据月份 YYYY-MM；默认从表格标题或文件名识别。"),
-    ] = None,
-    sheet: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--sheet", "-s", help="工作表名称（或序号，从 1 起）；默认自动识别。"),
-    ] = None,
+    month: MonthOption = None,
+    sheet: SheetOption = None,
     prev: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option("--prev", "-p", help="上月统计表，用于核对本月数、累计数和异常波动。"),
@@ -879,18 +864,12 @@ def merge(
         typer.Option("--output", "-o", help="汇总后的本月统计表（.xlsx，原子写入）。"),
     ],
     rules: RulesOption = None,
-    month: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--month", "-m", help="数据月份 YYYY-MM；默认从表格标题或文件名识别。"),
-    ] = None,
-    sheet: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--sheet", "-s", help="工作表名称（或序号，从 1 起）；默认自动识别。"),
-    ] = None,
+    month: MonthOption = None,
+    sheet: SheetOption = None,
     allow_missing: Annotated[
         bool, typer.Option("--allow-missing", help="允许缺少部分区县，只汇总已报送的单位。")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示警告。")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """把各区县报送的模板汇总成本月统计表；同一区县重复报送时拒绝，并列出未报送的区县。
 

@@ -18,7 +18,7 @@ from typing import Any
 from ipscore.numbers import fmt, round_to
 from ipscore.problems import InputError, Problem, RulesError
 from ipscore.render import cell_value, display, notice_columns, total_value
-from ipscore.rules import _Checker, read_toml, rules_dir
+from ipscore.rules import RuleChecker, read_toml, rules_dir
 from ipscore.scoring import Ranking, ScoredRow, order_key
 
 DEFAULT_NOTICE = "notice.toml"
@@ -64,7 +64,7 @@ def fill(template: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
 
 
-def _check_placeholders(c: _Checker, text: str | None, place: str) -> None:
+def _check_placeholders(c: RuleChecker, text: str | None, place: str) -> None:
     if text is None:
         return
     for name in _PLACEHOLDER.findall(text):
@@ -77,7 +77,7 @@ def load_notice_rules(path: Path | str | None = None) -> NoticeRules:
     """Read and check a notice wording file (rules/notice.toml when ``path`` is None)."""
     path = Path(path) if path is not None else default_notice_path()
     data = read_toml(path)
-    c = _Checker(path)
+    c = RuleChecker(path)
     c.unknown_keys(data, {"notice", "requirements"}, "notice.toml")
     notice = c.table(data.get("notice"), "notice") if "notice" in data else {}
     if "notice" not in data:

@@ -296,7 +296,9 @@ def read_toml(path: Path) -> dict[str, Any]:
 # Checking: every problem is collected with its place.
 
 
-class _Checker:
+class RuleChecker:
+    """Collects the problems of a rule file, each with its place; shared by every rule reader."""
+
     def __init__(self, path: Path) -> None:
         self.file = str(path)
         self.problems: list[Problem] = []
@@ -307,7 +309,7 @@ class _Checker:
     def table(self, data: Any, place: str) -> dict[str, Any]:
         if isinstance(data, dict):
             return data
-        self.add(place, f"应为表（table），实际为 {_kind(data)}")
+        self.add(place, f"应为表（table），实际为 {kind_of(data)}")
         return {}
 
     def text(
@@ -318,7 +320,7 @@ class _Checker:
             self.add(f"{place}.{key}", "缺少此项（应为文本）", "rules-missing-key")
             return None
         if not isinstance(value, str) or not value.strip():
-            self.add(f"{place}.{key}", f"应为非空文本，实际为 {_kind(value)}", "rules-type")
+            self.add(f"{place}.{key}", f"应为非空文本，实际为 {kind_of(value)}", "rules-type")
             return None
         return value
 
@@ -333,7 +335,7 @@ class _Checker:
             return None
         value = data[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.add(f"{place}.{key}", f"应为数字，实际为 {_kind(value)}", "rules-type")
+            self.add(f"{place}.{key}", f"应为数字，实际为 {kind_of(value)}", "rules-type")
             return None
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
             self.add(f"{place}.{key}", "应为有限的数字", "rules-type")
@@ -350,7 +352,8 @@ class _Checker:
                 self.add(f"{place}.{key}", "未知的设置项（拼写错误？）", "rules-unknown-key")
 
 
-def _kind(value: Any) -> str:
+def kind_of(value: Any) -> str:
+    """How a TOML value is named in a message: 文本 'x', 整数 3, 数组, 表."""
     names = {str: "文本", bool: "布尔值", int: "整数", float: "数字", list: "数组", dict: "表"}
     for typ, name in names.items():
         if type(value) is typ:
@@ -358,13 +361,13 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _load_units(path: Path, checker: _Checker) -> UnitList | None:
+def load_units(path: Path, checker: RuleChecker) -> UnitList | None:
     try:
         data = read_toml(path)
     except RulesError as exc:
         checker.problems.extend(exc.problems)
         return None
-    sub = _Checker(path)
+    sub = RuleChecker(path)
     sub.unknown_keys(data, {"city", "units"}, "units.toml")
     city = sub.table(data.get("city", {}), "city")
     sub.unknown_keys(city, {"name", "total_labels", "ignore_labels", "note_prefixes"}, "city")
@@ -423,7 +426,7 @@ def _load_units(path: Path, checker: _Checker) -> UnitList | None:
     )
 
 
-def _parse_fields(data: Any, c: _Checker) -> dict[str, FieldSpec]:
+def _parse_fields(data: Any, c: RuleChecker) -> dict[str, FieldSpec]:
     fields: dict[str, FieldSpec] = {}
     for fid, spec in c.table(data, "fields").items():
         place = f"fields.{fid}"
@@ -454,7 +457,9 @@ def _parse_fields(data: Any, c: _Checker) -> dict[str, FieldSpec]:
         for key, default in (("required", ftype not in ("reported",)), ("positive", False)):
             value = spec.get(key, default)
             if not isinstance(value, bool):
-                c.add(f"{place}.{key}", f"应为 true 或 false，实际为 {_kind(value)}", "rules-type")
+                c.add(
+                    f"{place}.{key}", f"应为 true 或 false，实际为 {kind_of(value)}", "rules-type"
+                )
                 value = default
             flags[key] = value
         excludes = spec.get("excludes", [])
@@ -485,7 +490,9 @@ def _parse_fields(data: Any, c: _Checker) -> dict[str, FieldSpec]:
     return fields
 
 
-def _parse_derived(data: Any, fields: Mapping[str, FieldSpec], c: _Checker) -> dict[str, Derived]:
+def _parse_derived(
+    data: Any, fields: Mapping[str, FieldSpec], c: RuleChecker
+) -> dict[str, Derived]:
     derived: dict[str, Derived] = {}
     for did, spec in c.table(data, "derived").items():
         place = f"derived.{did}"
@@ -519,7 +526,7 @@ def _parse_derived(data: Any, fields: Mapping[str, FieldSpec], c: _Checker) -> d
     return derived
 
 
-def _parse_tiers(value: Any, place: str, c: _Checker) -> tuple[tuple[Fraction, Fraction], ...]:
+def _parse_tiers(value: Any, place: str, c: RuleChecker) -> tuple[tuple[Fraction, Fraction], ...]:
     if not isinstance(value, list) or not value:
         c.add(
             place,
@@ -544,7 +551,7 @@ def _parse_tiers(value: Any, place: str, c: _Checker) -> tuple[tuple[Fraction, F
     return tuple(tiers)
 
 
-def _parse_indicator(index: int, spec: Any, known: set[str], c: _Checker) -> Indicator | None:
+def _parse_indicator(index: int, spec: Any, known: set[str], c: RuleChecker) -> Indicator | None:
     place = f"indicators[{index + 1}]"
     spec = c.table(spec, place)
     iid = spec.get("id")
@@ -590,7 +597,7 @@ def _parse_indicator(index: int, spec: Any, known: set[str], c: _Checker) -> Ind
         elif param.kind == "bool":
             value = spec.get(key, param.default)
             if not isinstance(value, bool):
-                c.add(ppl, f"应为 true 或 false，实际为 {_kind(value)}", "rules-type")
+                c.add(ppl, f"应为 true 或 false，实际为 {kind_of(value)}", "rules-type")
                 value = param.default
             params[key] = value
         elif param.kind == "target":
@@ -632,7 +639,7 @@ def _parse_indicator(index: int, spec: Any, known: set[str], c: _Checker) -> Ind
 
 def parse_scheme(data: Mapping[str, Any], path: Path) -> tuple[Scheme | None, list[Problem]]:
     """Check a parsed rule file; return the scheme (None when unusable) and every problem."""
-    c = _Checker(path)
+    c = RuleChecker(path)
     c.unknown_keys(
         data, {"scheme", "fields", "derived", "indicators", "bonus", "grades", "veto"}, ""
     )
@@ -654,7 +661,7 @@ def parse_scheme(data: Mapping[str, Any], path: Path) -> tuple[Scheme | None, li
         c.add("scheme.kind", f"应为 {' 或 '.join(SCHEME_KINDS)}，实际为 {kind!r}", "rules-type")
     year = head.get("year")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-        c.add("scheme.year", f"应为整数年份，实际为 {_kind(year)}", "rules-type")
+        c.add("scheme.year", f"应为整数年份，实际为 {kind_of(year)}", "rules-type")
         year = None
     total = c.number(head, "total_points", "scheme", Param("number", minimum=Fraction(0)))
     rounding = head.get("rounding", "half_up")
@@ -667,7 +674,7 @@ def parse_scheme(data: Mapping[str, Any], path: Path) -> tuple[Scheme | None, li
         rounding = "half_up"
     decimals = head.get("decimals", 2)
     if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6:
-        c.add("scheme.decimals", f"应为 0 到 6 的整数，实际为 {_kind(decimals)}", "rules-type")
+        c.add("scheme.decimals", f"应为 0 到 6 的整数，实际为 {kind_of(decimals)}", "rules-type")
         decimals = 2
 
     units_name = head.get("units", "units.toml")
@@ -678,7 +685,7 @@ def parse_scheme(data: Mapping[str, Any], path: Path) -> tuple[Scheme | None, li
         units_path = Path(units_name)
         if not units_path.is_absolute():
             units_path = path.parent / units_path
-        units = _load_units(units_path, c)
+        units = load_units(units_path, c)
 
     fields = _parse_fields(data.get("fields", {}), c)
     unit_fields = [f for f in fields.values() if f.type == "unit"]
@@ -761,7 +768,7 @@ def parse_scheme(data: Mapping[str, Any], path: Path) -> tuple[Scheme | None, li
     return scheme, []
 
 
-def _parse_bonus(data: Any, fields: Mapping[str, FieldSpec], c: _Checker) -> Bonus | None:
+def _parse_bonus(data: Any, fields: Mapping[str, FieldSpec], c: RuleChecker) -> Bonus | None:
     head = c.table(data, "bonus")
     c.unknown_keys(head, {"cap", "items"}, "bonus")
     cap = c.number(head, "cap", "bonus", Param("number", minimum=Fraction(0)))
@@ -798,7 +805,7 @@ def _parse_bonus(data: Any, fields: Mapping[str, FieldSpec], c: _Checker) -> Bon
     return Bonus(cap, tuple(items))
 
 
-def _parse_grades(data: Any, c: _Checker) -> Grades | None:
+def _parse_grades(data: Any, c: RuleChecker) -> Grades | None:
     head = c.table(data, "grades")
     c.unknown_keys(head, {"bands", "otherwise"}, "grades")
     otherwise = c.text(head, "otherwise", "grades", "不合格") or "不合格"
@@ -838,7 +845,7 @@ def _parse_grades(data: Any, c: _Checker) -> Grades | None:
 
 
 def _parse_veto(
-    data: Any, fields: Mapping[str, FieldSpec], grades: Grades | None, c: _Checker
+    data: Any, fields: Mapping[str, FieldSpec], grades: Grades | None, c: RuleChecker
 ) -> Veto | None:
     head = c.table(data, "veto")
     c.unknown_keys(head, {"field", "grade"}, "veto")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ipscore.problems import Problem, RulesError
-from ipscore.rules import UnitList, _Checker, _kind, _load_units, read_toml, rules_dir
+from ipscore.rules import RuleChecker, UnitList, kind_of, load_units, read_toml, rules_dir
 
 
 @dataclass(frozen=True)
@@ -43,11 +43,11 @@ def load_targets(path: Path | str | None, year: int, units: UnitList | None = No
             ]
         )
     data = read_toml(path)
-    c = _Checker(path)
+    c = RuleChecker(path)
     c.unknown_keys(data, {"year", "units", "targets"}, "")
     file_year = data.get("year")
     if isinstance(file_year, bool) or not isinstance(file_year, int):
-        c.add("year", f"应为整数年份，实际为 {_kind(file_year)}", "rules-type")
+        c.add("year", f"应为整数年份，实际为 {kind_of(file_year)}", "rules-type")
     elif file_year != year:
         c.add("year", f"这是 {file_year} 年的目标，数据月份是 {year} 年", "targets-year")
     if units is None:
@@ -58,7 +58,7 @@ def load_targets(path: Path | str | None, year: int, units: UnitList | None = No
             units_path = Path(units_name)
             if not units_path.is_absolute():
                 units_path = path.parent / units_path
-            units = _load_units(units_path, c)
+            units = load_units(units_path, c)
     values: dict[str, int] = {}
     table = c.table(data.get("targets", {}), "targets")
     for key, value in table.items():
@@ -67,7 +67,7 @@ def load_targets(path: Path | str | None, year: int, units: UnitList | None = No
             c.add(f"targets.{key}", "单位表中没有此单位", "rules-unknown")
             continue
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            c.add(f"targets.{key}", f"应为正整数（件），实际为 {_kind(value)}", "rules-type")
+            c.add(f"targets.{key}", f"应为正整数（件），实际为 {kind_of(value)}", "rules-type")
             continue
         if unit in values:
             c.add(f"targets.{key}", f"“{unit}”的目标写了两次", "rules-duplicate")

@@ -172,14 +172,14 @@ def monthly_title(ranking: Ranking) -> str:
     return f"{ranking.period.span_zh}各区县发明专利申请排名"
 
 
-def monthly_notes(ranking: Ranking, marker: str = "后标 *") -> list[str]:
+def monthly_notes(ranking: Ranking, marker: str = "后标“*”") -> list[str]:
     """The lines under a table: scheme, 序时进度, the marker legend, rank-change basis.
 
-    ``marker`` says how units behind 序时进度 are marked (``后标 *`` in text, ``为红色`` in xlsx).
+    ``marker`` says how units behind 序时进度 are marked (``后标“*”`` in text, ``为红色`` in xlsx).
     """
     lines = [f"评分方案：{ranking.scheme.name}"]
     if ranking.schedule_pct is not None:
-        lines.append(f"序时进度 {fmt(ranking.schedule_pct)}%；完成率{marker}者未完成序时进度")
+        lines.append(f"序时进度 {fmt(ranking.schedule_pct)}%；完成率{marker}的区县未完成序时进度")
     if ranking.previous is not None:
         lines.append(f"位次变化与 {ranking.previous.span_zh} 排名相比（↑ 上升，↓ 下降）")
     else:

@@ -164,7 +164,7 @@ def notice_xlsx_bytes(notice: Notice) -> bytes:
 
     ranking = notice.ranking
     columns = notice_columns()
-    notes = [notice.table_note.removeprefix("注："), "完成率为红色者未完成序时进度"]
+    notes = [notice.table_note.removeprefix("注："), "完成率为红色的区县未完成序时进度"]
     wb = ranking_workbook(
         ranking, columns=columns, title=notice.table_title, notes=notes, sheet_title="通报"
     )
