@@ -270,11 +270,16 @@ def write_sheet(
         ws.column_dimensions[chr(ord("A") + col - 1)].width = width
 
 
-def save_reproducibly(wb: Workbook, path: Path) -> None:
+def save_reproducibly(
+    wb: Workbook,
+    path: Path,
+    creator: str = "ipscore samples/generate.py",
+    when: dt.datetime = FIXED_TIME,
+) -> None:
     """Save ``wb`` with fixed zip entry timestamps so reruns produce identical bytes."""
-    wb.properties.created = FIXED_TIME
-    wb.properties.modified = FIXED_TIME
-    wb.properties.creator = "ipscore samples/generate.py"
+    wb.properties.created = when
+    wb.properties.modified = when
+    wb.properties.creator = creator
     buffer = io.BytesIO()
     # ExcelWriter directly: Workbook.save() would stamp the current time into "modified".
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -285,7 +290,7 @@ def save_reproducibly(wb: Workbook, path: Path) -> None:
         zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst,
     ):
         for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+            fixed = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
             dst.writestr(fixed, src.read(info.filename))

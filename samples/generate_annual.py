@@ -13,14 +13,12 @@ Run with ``python samples/generate_annual.py`` from any directory.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 from pathlib import Path
 
+from generate import save_reproducibly  # the sibling script: one way to save reproducibly
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
 
 OUT = Path(__file__).resolve().parent / "2019-annual.xlsx"
 TITLE = "2019年度区县知识产权工作考核数据表"
@@ -132,29 +130,8 @@ def build() -> Workbook:
     return wb
 
 
-def save_reproducibly(wb: Workbook, path: Path) -> None:
-    """Save ``wb`` with fixed zip entry timestamps so reruns produce identical bytes."""
-    wb.properties.created = FIXED_TIME
-    wb.properties.modified = FIXED_TIME
-    wb.properties.creator = "ipscore samples/generate_annual.py"
-    buffer = io.BytesIO()
-    # ExcelWriter directly: Workbook.save() would stamp the current time into "modified".
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).write_data()
-    buffer.seek(0)
-    with (
-        zipfile.ZipFile(buffer) as src,
-        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
-
-
 def main() -> None:
-    save_reproducibly(build(), OUT)
+    save_reproducibly(build(), OUT, "ipscore samples/generate_annual.py", FIXED_TIME)
     print(f"已生成 {OUT.name}")
 
 
