@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ipscore.numbers import normalise_text
 from ipscore.problems import RulesError
-from ipscore.rules import RuleChecker, UnitList, load_units, read_toml, rules_dir
+from ipscore.rules import RuleChecker, UnitList, read_toml, rules_dir, units_named
 
 if TYPE_CHECKING:
     import polars as pl
@@ -123,15 +123,7 @@ def load_attribution(path: Path | str | None = None) -> AttributionRules:
     c.unknown_keys(
         data, {"units_file", "city", "columns", "patent_types", "units", "other_cities"}, ""
     )
-    units_name = data.get("units_file", "units.toml")
-    unit_list: UnitList | None = None
-    if not isinstance(units_name, str):
-        c.add("units_file", "应为单位表文件的路径（文本）", "rules-type")
-    else:
-        units_path = Path(units_name)
-        if not units_path.is_absolute():
-            units_path = path.parent / units_path
-        unit_list = load_units(units_path, c)
+    unit_list = units_named(data.get("units_file", "units.toml"), "units_file", path, c)
 
     city = c.table(data.get("city", {}), "city")
     c.unknown_keys(city, {"name", "markers", "road_suffixes", "province"}, "city")

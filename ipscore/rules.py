@@ -361,6 +361,17 @@ def kind_of(value: Any) -> str:
     return type(value).__name__
 
 
+def units_named(value: Any, place: str, rule_file: Path, checker: RuleChecker) -> UnitList | None:
+    """The unit list a rule file names at ``place`` (a path relative to the rule file)."""
+    if not isinstance(value, str):
+        checker.add(place, "应为单位表文件的路径（文本）", "rules-type")
+        return None
+    units_path = Path(value)
+    if not units_path.is_absolute():
+        units_path = rule_file.parent / units_path
+    return load_units(units_path, checker)
+
+
 def load_units(path: Path, checker: RuleChecker) -> UnitList | None:
     try:
         data = read_toml(path)
@@ -677,15 +688,7 @@ def parse_scheme(data: Mapping[str, Any], path: Path) -> tuple[Scheme | None, li
         c.add("scheme.decimals", f"应为 0 到 6 的整数，实际为 {kind_of(decimals)}", "rules-type")
         decimals = 2
 
-    units_name = head.get("units", "units.toml")
-    units: UnitList | None = None
-    if not isinstance(units_name, str):
-        c.add("scheme.units", "应为单位表文件的路径（文本）", "rules-type")
-    else:
-        units_path = Path(units_name)
-        if not units_path.is_absolute():
-            units_path = path.parent / units_path
-        units = load_units(units_path, c)
+    units = units_named(head.get("units", "units.toml"), "scheme.units", path, c)
 
     fields = _parse_fields(data.get("fields", {}), c)
     unit_fields = [f for f in fields.values() if f.type == "unit"]

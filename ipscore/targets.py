@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ipscore.problems import Problem, RulesError
-from ipscore.rules import RuleChecker, UnitList, kind_of, load_units, read_toml, rules_dir
+from ipscore.rules import RuleChecker, UnitList, kind_of, read_toml, rules_dir, units_named
 
 
 @dataclass(frozen=True)
@@ -51,14 +51,7 @@ def load_targets(path: Path | str | None, year: int, units: UnitList | None = No
     elif file_year != year:
         c.add("year", f"这是 {file_year} 年的目标，数据月份是 {year} 年", "targets-year")
     if units is None:
-        units_name = data.get("units", "units.toml")
-        if not isinstance(units_name, str):
-            c.add("units", "应为单位表文件的路径（文本）", "rules-type")
-        else:
-            units_path = Path(units_name)
-            if not units_path.is_absolute():
-                units_path = path.parent / units_path
-            units = load_units(units_path, c)
+        units = units_named(data.get("units", "units.toml"), "units", path, c)
     values: dict[str, int] = {}
     table = c.table(data.get("targets", {}), "targets")
     for key, value in table.items():
