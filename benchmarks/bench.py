@@ -33,8 +33,9 @@ sys.path.insert(0, str(REPO))
 import polars as pl  # noqa: E402
 from generate import DATA  # noqa: E402
 
-from ipscore.loading import Period, load_table  # noqa: E402
-from ipscore.rules import load_scheme  # noqa: E402
+from ipscore.base.period import Period  # noqa: E402
+from ipscore.intake.table import load_table  # noqa: E402
+from ipscore.rules.resolve import load_scheme  # noqa: E402
 
 MONTH = "2019-05"
 GIB = 1 << 30

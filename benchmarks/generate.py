@@ -30,7 +30,7 @@ import polars as pl
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from ipscore.attribution import load_attribution  # noqa: E402
+from ipscore.tally.attribution import load_attribution  # noqa: E402
 
 DATA = HERE / "data"
 SIZES = {"10k": 10_000, "1m": 1_000_000, "10m": 10_000_000}

@@ -1,3 +1,7 @@
-from ipscore.cli import main
+"""ipscore.__main__."""
+
+from __future__ import annotations
+
+from ipscore.cli.common import main
 
 main()

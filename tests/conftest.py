@@ -16,7 +16,8 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ipscore.rules import Scheme, load_scheme
+from ipscore.rules.resolve import load_scheme
+from ipscore.rules.scheme import Scheme
 
 REPO = Path(__file__).parents[1]
 RULES_DIR = REPO / "rules"

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from builders_annual import ANNUAL_SAMPLE, rules_copy, sample_rows, write_annual
 
-from ipscore.annual import Assessment, assess_file, load_annual_scheme
-from ipscore.problems import InputError, RulesError
+from ipscore.app.assess import assess_file
+from ipscore.base.problems import InputError, RulesError
+from ipscore.rules.resolve import load_annual_scheme
+from ipscore.scoring.annual import Assessment
 
 
 def _assess(path: Path = ANNUAL_SAMPLE, rules: Path | None = None) -> Assessment:
@@ -216,7 +218,7 @@ def test_year_from_title_file_name_or_option(tmp_path: Path) -> None:
 
 
 def test_monthly_rules_refused_for_assess() -> None:
-    from ipscore.rules import default_scheme_path
+    from ipscore.rules.resolve import default_scheme_path
 
     with pytest.raises(RulesError) as caught:
         load_annual_scheme(default_scheme_path("monthly"))

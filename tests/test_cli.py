@@ -15,10 +15,10 @@ from conftest import MAY_ROWS, SAMPLES_DIR, write_month
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from ipscore.cli import app
-from ipscore.monthly import rank_month
-from ipscore.render import monthly_json
-from ipscore.rules import load_scheme
+from ipscore.app.rank import rank_month
+from ipscore.cli.common import app
+from ipscore.render.model import monthly_json
+from ipscore.rules.resolve import load_scheme
 
 MAY = SAMPLES_DIR / "2019-05.xlsx"
 APRIL = SAMPLES_DIR / "2019-04.xlsx"

@@ -14,9 +14,10 @@ from builders_annual import ANNUAL_RULES, ANNUAL_SAMPLE, RULES, rules_copy
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from ipscore.annual import assess_file, load_annual_scheme
-from ipscore.cli import app
+from ipscore.app.assess import assess_file
+from ipscore.cli.common import app
 from ipscore.render.annual import annual_json
+from ipscore.rules.resolve import load_annual_scheme
 
 MAY = Path(__file__).parents[1] / "samples" / "2019-05.xlsx"
 

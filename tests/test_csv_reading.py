@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from conftest import MAY_ROWS
 
-from ipscore.monthly import rank_month
-from ipscore.rules import Scheme
-from ipscore.sheets import decode_text, read_grids
+from ipscore.app.rank import rank_month
+from ipscore.intake.grids import decode_text, read_grids
+from ipscore.rules.scheme import Scheme
 
 
 def may_csv_text() -> str:

@@ -14,9 +14,9 @@ import pytest
 from builders_intake import FIXTURES, LOOSE_ROWS, loose_workbook, month_csv
 from conftest import write_month
 
-from ipscore.monthly import rank_month
-from ipscore.rules import Scheme
-from ipscore.validate import validate_file
+from ipscore.app.rank import rank_month
+from ipscore.app.validate import validate_file
+from ipscore.rules.scheme import Scheme
 
 
 def standings(path: Path, scheme: Scheme) -> list[tuple[str, str, int]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ipscore.cli import app
+from ipscore.cli.common import app
 
 REPO = Path(__file__).parents[1]
 GOLDEN = Path(__file__).parent / "golden"

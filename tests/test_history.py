@@ -12,10 +12,10 @@ from pathlib import Path
 from conftest import SAMPLES_DIR
 from typer.testing import CliRunner
 
-from ipscore.cli import app
-from ipscore.history import Store, db_path, rank_recorded
-from ipscore.monthly import rank_month
-from ipscore.rules import Scheme
+from ipscore.app.rank import rank_month, rank_recorded
+from ipscore.cli.common import app
+from ipscore.rules.scheme import Scheme
+from ipscore.store.history import Store, db_path
 
 APRIL = SAMPLES_DIR / "2019-04.xlsx"
 MAY = SAMPLES_DIR / "2019-05.xlsx"
@@ -129,8 +129,8 @@ def test_concurrent_processes(tmp_path: Path) -> None:
     db = tmp_path / "h.db"
     script = (
         "import sys\n"
-        "from ipscore.history import rank_recorded\n"
-        "from ipscore.rules import load_scheme\n"
+        "from ipscore.app.rank import rank_recorded\n"
+        "from ipscore.rules.resolve import load_scheme\n"
         "scheme = load_scheme()\n"
         "for _ in range(3):\n"
         "    for path in sys.argv[2:]:\n"

@@ -10,11 +10,11 @@ from conftest import write_month
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
-from ipscore.cli import app
-from ipscore.problems import InputError
-from ipscore.rules import Scheme
-from ipscore.sheets import read_grids
-from ipscore.validate import validate_file
+from ipscore.app.validate import validate_file
+from ipscore.base.problems import InputError
+from ipscore.cli.common import app
+from ipscore.intake.grids import read_grids
+from ipscore.rules.scheme import Scheme
 
 
 def rewrite_member(path: Path, name: str, change) -> Path:  # type: ignore[no-untyped-def]
@@ -118,10 +118,10 @@ def test_indicator_names_from_rules_stay_text_in_xlsx_and_csv(
     # An analyst's rule file names an indicator "=1+1": the header written is text.
     from conftest import RULES_DIR
 
-    from ipscore.monthly import rank_month
+    from ipscore.app.rank import rank_month
     from ipscore.render.text import to_csv
     from ipscore.render.xlsx import write_xlsx
-    from ipscore.rules import load_scheme
+    from ipscore.rules.resolve import load_scheme
 
     rules = (RULES_DIR / "monthly-2019.toml").read_text(encoding="utf-8")
     (tmp_path / "units.toml").write_text(

@@ -18,9 +18,12 @@ from conftest import (
 )
 from openpyxl import Workbook
 
-from ipscore.loading import DataTable, Period, load_table, period_from_filename, period_from_text
-from ipscore.problems import InputError, Problem
-from ipscore.rules import Scheme, load_scheme
+from ipscore.base.period import Period, period_from_filename, period_from_text
+from ipscore.base.problems import InputError, Problem
+from ipscore.intake.model import DataTable
+from ipscore.intake.table import load_table
+from ipscore.rules.resolve import load_scheme
+from ipscore.rules.scheme import Scheme
 
 
 def load_error(path: Path, scheme: Scheme, **options: Any) -> list[Problem]:

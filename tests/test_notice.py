@@ -14,7 +14,7 @@ from docx.shared import Mm, Pt
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from ipscore.cli import app
+from ipscore.cli.common import app
 
 MAY = SAMPLES_DIR / "2019-05.xlsx"
 APRIL = SAMPLES_DIR / "2019-04.xlsx"
@@ -396,19 +396,19 @@ def test_inbox_takes_last_month_from_its_file_when_the_store_lacks_it(tmp_path: 
 
 
 def test_unexpected_failure_exits_1_and_writes_nothing(tmp_path: Path, monkeypatch) -> None:
-    import ipscore.publish
+    import ipscore.app.notice
 
     inbox, out = tmp_path / "in", tmp_path / "out"
     inbox.mkdir()
     shutil.copy(MAY, inbox)
-    real = ipscore.publish.render
+    real = ipscore.app.notice.render
 
     def render(notice, fmt: str) -> bytes:
         if fmt == "md":  # the last format fails after the others rendered
             raise RuntimeError("disk on fire")
         return real(notice, fmt)
 
-    monkeypatch.setattr(ipscore.publish, "render", render)
+    monkeypatch.setattr(ipscore.app.notice, "render", render)
     result = cron(inbox, out)
     assert result.exit_code == 1
     assert "内部错误" in result.stderr and "disk on fire" in result.stderr

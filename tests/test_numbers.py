@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from ipscore.numbers import (
+from ipscore.base.numbers import (
     NumberError,
     fmt,
     growth,

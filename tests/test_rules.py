@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import RULES_DIR, UNITS
 
-from ipscore.problems import Problem, RulesError
-from ipscore.rules import Scheme, check_scheme_file, load_scheme
+from ipscore.base.problems import Problem, RulesError
+from ipscore.rules.parse import check_scheme_file
+from ipscore.rules.resolve import load_scheme
+from ipscore.rules.scheme import Scheme
 
 REFERENCE = RULES_DIR / "monthly-2019.toml"
 REFERENCE_TEXT = REFERENCE.read_text(encoding="utf-8")

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from builders_annual import ANNUAL_RULES, RULES, rules_copy
 
-from ipscore.problems import RulesError
-from ipscore.rules import MAX_RULE_FILE_BYTES, check_scheme_file, load_scheme
+from ipscore.base.problems import RulesError
+from ipscore.rules.parse import check_scheme_file
+from ipscore.rules.resolve import load_scheme
+from ipscore.rules.source import MAX_RULE_FILE_BYTES
 
 
 def _places(problems: list) -> dict[str, str]:

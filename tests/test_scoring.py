@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 from conftest import RULES_DIR, SAMPLES_DIR, UNITS
 
-from ipscore.loading import DataTable, Period, Record, load_table
-from ipscore.rules import Scheme, load_scheme
-from ipscore.scoring import Ranking, ScoredRow, competition_ranks, score
+from ipscore.base.period import Period
+from ipscore.intake.model import DataTable, Record
+from ipscore.intake.table import load_table
+from ipscore.rules.resolve import load_scheme
+from ipscore.rules.scheme import Scheme
+from ipscore.scoring.score import Ranking, ScoredRow, competition_ranks, score
 
 D = Decimal
 
@@ -163,7 +166,7 @@ def test_may_citywide_figures(may: Ranking) -> None:
     assert growth == Fraction(219 * 100, 2112)  # (2331 − 2112) / 2112 = 10.369% → 10.37
     assert completion == Fraction(2331 * 100, 5680)  # 2331 / 5680 = 41.039% → 41.04
     assert may.schedule_pct == Fraction(125, 3)  # 5/12 = 41.667% → 41.67
-    from ipscore.numbers import fmt
+    from ipscore.base.numbers import fmt
 
     assert (fmt(growth), fmt(completion), fmt(may.schedule_pct)) == ("10.37", "41.04", "41.67")
     assert may.period == Period(2019, 5)

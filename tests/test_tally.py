@@ -14,14 +14,15 @@ from conftest import RULES_DIR, SAMPLES_DIR
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
-from ipscore.attribution import attribute, load_attribution
-from ipscore.cli import app
-from ipscore.loading import Period, load_table
-from ipscore.monthly import rank_month
-from ipscore.problems import InputError, RulesError
-from ipscore.rules import load_scheme
-from ipscore.tally import tally
-from ipscore.targets import load_targets
+from ipscore.app.rank import rank_month
+from ipscore.base.period import Period
+from ipscore.base.problems import InputError, RulesError
+from ipscore.cli.common import app
+from ipscore.intake.table import load_table
+from ipscore.rules.resolve import load_scheme
+from ipscore.rules.targets import load_targets
+from ipscore.tally.attribution import attribute, load_attribution
+from ipscore.tally.count import tally
 
 HEADER = ("申请号", "申请日", "专利类型", "申请人", "申请人地址")
 MAY = Period(2019, 5)

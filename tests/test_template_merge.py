@@ -9,15 +9,17 @@ from conftest import MAY_ROWS, RULES_DIR
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from ipscore.cli import app
-from ipscore.loading import Period
-from ipscore.merge import merge_files, merge_to_file
-from ipscore.monthly import rank_month
-from ipscore.problems import InputError
-from ipscore.rules import Scheme, load_scheme
-from ipscore.sheets import read_grids
-from ipscore.template import write_template
-from ipscore.validate import formula_cells, validate_file
+from ipscore.app.merge import merge_files, merge_to_file
+from ipscore.app.rank import rank_month
+from ipscore.app.validate import validate_file
+from ipscore.base.period import Period
+from ipscore.base.problems import InputError
+from ipscore.cli.common import app
+from ipscore.intake.formulas import formula_cells
+from ipscore.intake.grids import read_grids
+from ipscore.render.sheet import write_template
+from ipscore.rules.resolve import load_scheme
+from ipscore.rules.scheme import Scheme
 
 MAY = Period(2019, 5)
 

@@ -12,11 +12,11 @@ from builders_intake import set_cells
 from conftest import MAY_ROWS, REPO, write_month
 from typer.testing import CliRunner
 
-from ipscore.cli import app
-from ipscore.codes import CODES, codes_markdown
-from ipscore.monthly import rank_month
-from ipscore.rules import Scheme
-from ipscore.validate import validate_file
+from ipscore.app.rank import rank_month
+from ipscore.app.validate import validate_file
+from ipscore.base.codes import CODES, codes_markdown
+from ipscore.cli.common import app
+from ipscore.rules.scheme import Scheme
 
 # Layout of conftest.write_month: title row 1, unit line 2, header 3 (A 序号, B 区县, C 本月,
 # D 累计, E 去年同期, F 同比增长, G 年度目标, H 完成率), units in rows 4-14 (张店区 … 文昌湖区),
@@ -126,7 +126,7 @@ def test_against_last_month(tmp_path: Path, scheme: Scheme) -> None:
 
 def test_previous_table_can_come_from_elsewhere(tmp_path: Path, scheme: Scheme) -> None:
     # The hook for the history store: last month's DataTable passed in directly.
-    from ipscore.loading import load_table
+    from ipscore.intake.table import load_table
 
     rows = april_rows()
     rows[6] = ("高青县", 5, 62, 54, 200)

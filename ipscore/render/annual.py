@@ -15,13 +15,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ipscore.numbers import fmt
+from ipscore.base.numbers import fmt
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-    from ipscore.annual import AnnualRow, Assessment
+    from ipscore.scoring.annual import AnnualRow, Assessment
+
 
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
@@ -34,7 +35,7 @@ class AnnualColumn:
 
 
 def _points_text(value: Any) -> str:
-    from ipscore.explain import plain
+    from ipscore.base.numbers import plain
 
     return plain(value)
 
@@ -98,7 +99,7 @@ def annual_notes(result: Assessment) -> list[str]:
 
 
 def _number(value: Decimal, result: Assessment) -> float:
-    from ipscore.numbers import round_to
+    from ipscore.base.numbers import round_to
 
     return float(round_to(value, result.scheme.decimals, result.scheme.rounding))
 
@@ -249,7 +250,7 @@ def write_assessment_xlsx(result: Assessment, path: Path) -> None:
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
-    from ipscore.output import write_atomic
+    from ipscore.base.files import write_atomic
 
     columns = annual_columns(result)
     last = get_column_letter(len(columns))

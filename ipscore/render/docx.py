@@ -12,8 +12,8 @@ import io
 from datetime import datetime
 from typing import Any
 
-from ipscore.notice import Notice, requirement_label
-from ipscore.reproducible import normalise_zip
+from ipscore.render.circular import Notice, requirement_label
+from ipscore.render.reproducible import normalise_zip
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ipscore.history import MonthInfo, RankPoint
+from ipscore.store.history import MonthInfo, RankPoint
 
 SPARKS = "▁▂▃▄▅▆▇█"
 

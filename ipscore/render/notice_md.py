@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ipscore.notice import Notice, requirement_label
-from ipscore.render import notice_columns
+from ipscore.render.circular import Notice, requirement_label
+from ipscore.render.model import notice_columns
 
 
 def _cell(text: str) -> str:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ipscore.validate import Report
+    from ipscore.scoring.checks import Report
 
 
 def summary(report: Report) -> str:

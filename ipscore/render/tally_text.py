@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ipscore.numbers import fmt, growth, percent
-from ipscore.tally import SAMPLE, TallyResult
+from ipscore.base.numbers import fmt, growth, percent
+from ipscore.tally.count import SAMPLE, TallyResult
 
 
 def summary_lines(result: TallyResult, review: Path, output: Path | None = None) -> list[str]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ipscore.numbers import growth, percent, round_to
-from ipscore.output import write_atomic
-from ipscore.tally import TallyResult, UnitCount
+from ipscore.base.files import write_atomic
+from ipscore.base.numbers import growth, percent, round_to
+from ipscore.tally.count import TallyResult, UnitCount
 
 _FONT = "宋体"
 _WIDTHS = (7, 14, 13, 12, 12, 11, 11, 11)

@@ -14,9 +14,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ipscore.render import ColumnDef, monthly_columns, monthly_notes, monthly_title
+from ipscore.render.model import ColumnDef, monthly_columns, monthly_notes, monthly_title
 from ipscore.render.text import table_cells
-from ipscore.scoring import Ranking
+from ipscore.scoring.score import Ranking
 
 _SHORT = {
     "month_apps": "本月",

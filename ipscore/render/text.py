@@ -6,8 +6,8 @@ import csv
 import io
 import json
 
-from ipscore.numbers import fmt
-from ipscore.render import (
+from ipscore.base.numbers import fmt
+from ipscore.render.model import (
     cell_value,
     display,
     monthly_columns,
@@ -16,7 +16,7 @@ from ipscore.render import (
     monthly_title,
     total_value,
 )
-from ipscore.scoring import Ranking
+from ipscore.scoring.score import Ranking
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ipscore.output import write_atomic
-from ipscore.render import (
+from ipscore.base.files import write_atomic
+from ipscore.render.model import (
     ColumnDef,
     cell_value,
     change_text,
@@ -15,12 +15,13 @@ from ipscore.render import (
     monthly_title,
     total_value,
 )
-from ipscore.scoring import Ranking
+from ipscore.scoring.score import Ranking
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
 
-    from ipscore.notice import Notice
+    from ipscore.render.circular import Notice
+
 
 _FONT = "宋体"
 _WIDTHS = {"text": 13, "int": 10, "pct": 11, "points": 9, "rank": 6, "change": 9}
@@ -56,7 +57,7 @@ def ranking_workbook(
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from ipscore.numbers import round_to
+    from ipscore.base.numbers import round_to
 
     scheme = ranking.scheme
     columns = columns if columns is not None else monthly_columns(ranking)
@@ -159,8 +160,8 @@ def notice_xlsx_bytes(notice: Notice) -> bytes:
     from openpyxl.chart.label import DataLabelList
     from openpyxl.worksheet.pagebreak import Break
 
-    from ipscore.render import notice_columns
-    from ipscore.reproducible import normalise_zip
+    from ipscore.render.model import notice_columns
+    from ipscore.render.reproducible import normalise_zip
 
     ranking = notice.ranking
     columns = notice_columns()

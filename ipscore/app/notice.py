@@ -1,0 +1,255 @@
+"""Publishing the monthly circular: one month's file set, and the unattended inbox run.
+
+:func:`publish` scores a month (rank_change from ``prev`` or the stored previous month),
+renders every requested format in memory, writes each file atomically (never over an existing
+circular unless ``force``) and then records the month in the history store.
+
+:func:`run_inbox` is what cron calls: the earliest month file in the inbox that has no circular
+yet in the output directory is published (a backlog catches up one month per run), and one line
+is appended to the log file in the output directory, whatever happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from ipscore.app.rank import fill_rank_change, rank_month
+from ipscore.base.files import write_bytes_atomic
+from ipscore.base.period import Period, period_from_filename
+from ipscore.base.problems import InputError, IpscoreError, Problem
+from ipscore.intake.table import load_table
+from ipscore.render.circular import Notice, build_notice
+from ipscore.rules.notice import NoticeRules
+from ipscore.rules.scheme import Scheme
+from ipscore.scoring.score import Ranking
+from ipscore.store.history import Store, StoreError
+
+FORMATS = ("docx", "xlsx", "md")
+LOG_NAME = "ipscore-notice.log"
+INBOX_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+NAME = "发明专利申请情况通报"
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """``docx,xlsx,md`` → the formats in that order; ValueError naming an unknown one."""
+    chosen = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise ValueError(f"未知的格式：{'、'.join(unknown) or text!r}（可选：docx、xlsx、md）")
+    return tuple(dict.fromkeys(chosen))
+
+
+def circular_paths(out: Path, period: Period, formats: Sequence[str]) -> dict[str, Path]:
+    """``DIR/2019-05 发明专利申请情况通报.docx`` and its siblings."""
+    return {fmt: out / f"{period} {NAME}.{fmt}" for fmt in formats}
+
+
+def render(notice: Notice, fmt: str) -> bytes:
+    if fmt == "docx":
+        from ipscore.render.docx import docx_bytes
+
+        return docx_bytes(notice)
+    if fmt == "xlsx":
+        from ipscore.render.xlsx import notice_xlsx_bytes
+
+        return notice_xlsx_bytes(notice)
+    from ipscore.render.notice_md import notice_markdown
+
+    return notice_markdown(notice).encode("utf-8")
+
+
+@dataclass
+class Published:
+    """What one publication did."""
+
+    ranking: Ranking
+    notice: Notice
+    written: list[Path] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)  # already there, left alone
+
+
+def publish(
+    path: Path | str,
+    out: Path,
+    scheme: Scheme,
+    rules: NoticeRules,
+    when: date,
+    *,
+    formats: Sequence[str] = FORMATS,
+    prev: Path | str | None = None,
+    prev_fallback: Path | None = None,
+    db: Path | str | None = None,
+    force: bool = False,
+    missing_only: bool = False,
+    **options: Any,
+) -> Published:
+    """Write a month's circular set to ``out`` and record the month in the history store.
+
+    rank_change comes from ``prev`` when given, else from the stored previous month, else from
+    ``prev_fallback`` (the inbox's file for last month). Existing files are an error unless
+    ``force`` (overwrite) or ``missing_only`` (keep them, write the others).
+    """
+    ranking = rank_month(path, scheme, prev=prev, **options)
+    with Store(db) as store:
+        if prev is None and not fill_rank_change(ranking, store):
+            if prev_fallback is not None:
+                ranking = rank_month(path, scheme, prev=prev_fallback, **options)
+            else:
+                previous = ranking.period.previous()
+                ranking.warnings.append(
+                    Problem(
+                        "no-previous-month",
+                        f"历史库中没有上月（{previous}）的排名，位次变化为 —"
+                        "（可用 --prev 指定上月统计表）",
+                        level="warning",
+                    )
+                )
+        notice = build_notice(ranking, rules, when)
+        paths = circular_paths(out, ranking.period, formats)
+        existing = [p for p in paths.values() if p.exists()]
+        if existing and not force and not missing_only:
+            raise InputError(
+                [
+                    Problem(
+                        "notice-exists",
+                        "通报文件已存在，未覆盖（确需重新生成请加 --force）",
+                        file=str(p),
+                    )
+                    for p in existing
+                ]
+            )
+        # Render everything before writing anything: a failure leaves no partial set.
+        todo = {fmt: p for fmt, p in paths.items() if force or not p.exists()}
+        contents = {fmt: render(notice, fmt) for fmt in todo}
+        out.mkdir(parents=True, exist_ok=True)
+        result = Published(
+            ranking, notice, kept=[p for p in paths.values() if p not in todo.values()]
+        )
+        for fmt, target in todo.items():
+            write_bytes_atomic(target, contents[fmt])
+            result.written.append(target)
+        store.record(ranking)
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# The unattended monthly run
+
+
+@dataclass
+class InboxRun:
+    """The outcome of one cron run: exit status, the log line, and what was published."""
+
+    status: int
+    line: str
+    published: Published | None = None
+
+
+def inbox_months(inbox: Path, scheme: Scheme) -> dict[Period, Path]:
+    """Every month file in the inbox by its month (from the name, else from the sheet)."""
+    if not inbox.is_dir():
+        raise InputError([Problem("inbox-missing", "收件箱目录不存在", file=str(inbox))])
+    found: dict[Period, list[Path]] = {}
+    for entry in sorted(inbox.iterdir()):
+        name = entry.name
+        if not entry.is_file() or name.startswith((".", "~$")):
+            continue
+        if entry.suffix.lower() not in INBOX_SUFFIXES:
+            continue
+        period = period_from_filename(entry) or load_table(entry, scheme, allow_missing=True).period
+        found.setdefault(period, []).append(entry)
+    doubles = {p: files for p, files in found.items() if len(files) > 1}
+    if doubles:
+        raise InputError(
+            [
+                Problem(
+                    "inbox-duplicate",
+                    f"收件箱中 {period} 有多个文件：{'、'.join(f.name for f in files)}；"
+                    "请只保留一个（更正的数据替换原文件即可）",
+                    file=str(inbox),
+                )
+                for period, files in sorted(doubles.items())
+            ]
+        )
+    return {period: files[0] for period, files in sorted(found.items())}
+
+
+def _stamp() -> str:
+    return datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def append_log(out: Path, line: str) -> None:
+    """Append one time-stamped line to the output directory's log file."""
+    out.mkdir(parents=True, exist_ok=True)
+    # One write of one line in append mode: concurrent runs never interleave within a line.
+    with open(out / LOG_NAME, "a", encoding="utf-8") as log:
+        log.write(f"{_stamp()}  {line}\n")
+
+
+def problems_text(problems: Sequence[Problem]) -> str:
+    """Problems on one log line."""
+    return "；".join(p.line().removeprefix("错误：") for p in problems)
+
+
+def run_inbox(
+    inbox: Path,
+    out: Path,
+    scheme: Scheme,
+    rules: NoticeRules,
+    when: date,
+    *,
+    formats: Sequence[str] = FORMATS,
+    db: Path | str | None = None,
+) -> InboxRun:
+    """Publish the earliest inbox month without a complete circular set in ``out``.
+
+    Returns status 0 (done, or nothing to do) or 2 (bad input); the log line is already
+    appended. Anything unexpected is logged and re-raised (the CLI makes it status 1).
+    """
+    source: Path | None = None
+    period: Period | None = None
+    try:
+        months = inbox_months(inbox, scheme)
+        for candidate, file in months.items():
+            if not all(p.exists() for p in circular_paths(out, candidate, formats).values()):
+                period, source = candidate, file
+                break
+        if source is None or period is None:
+            line = f"无待处理月份（收件箱 {len(months)} 个文件均已生成通报）"
+            append_log(out, line)
+            return InboxRun(0, line)
+        result = publish(
+            source,
+            out,
+            scheme,
+            rules,
+            when,
+            formats=formats,
+            prev_fallback=months.get(period.previous()),
+            db=db,
+            missing_only=True,
+        )
+        names = "、".join(p.name for p in result.written)
+        change = "含位次变化" if result.ranking.previous is not None else "无上月数据，无位次变化"
+        count = len(result.written)
+        line = f"成功 {period} 来源 {source.name}，写入 {count} 个文件（{change}）：{names}"
+        warnings = [w for w in result.ranking.warnings if w.code != "no-previous-month"]
+        if warnings:
+            line += "；" + "；".join(w.line() for w in warnings)
+        append_log(out, line)
+        return InboxRun(0, line, result)
+    except IpscoreError as exc:
+        where = f"{period} 来源 {source.name}：" if source is not None and period else ""
+        line = "错误 " + where + problems_text(exc.problems)
+        append_log(out, line)
+        return InboxRun(2, line)
+    except StoreError as exc:
+        append_log(out, f"失败 {exc}")
+        raise
+    except Exception as exc:
+        append_log(out, f"内部错误 {type(exc).__name__}: {exc}")
+        raise

@@ -1,0 +1,8 @@
+"""Floor 6: the command line: options, one output dispatcher, one file per command group."""
+
+from __future__ import annotations
+
+from ipscore.cli import commands, data, notice  # noqa: F401 - importing registers them
+from ipscore.cli.common import app, main
+
+__all__ = ["app", "main"]

@@ -1,0 +1,234 @@
+"""The ``ipscore`` command line: parse options, call one core function, render the result.
+
+Results go to stdout, problems to stderr. A problem with the input or the rules exits with
+status 2 and one line per problem; no traceback unless ``--debug``. Heavy libraries are
+imported inside the commands, so ``ipscore --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    from ipscore.scoring.score import Ranking
+from ipscore.cli.common import (
+    CompareOption,
+    DbOption,
+    Format,
+    MonthOption,
+    QuietOption,
+    RulesOption,
+    SheetOption,
+    _output_format,
+    _period,
+    _run,
+    _warn,
+    app,
+)
+from ipscore.cli.output import _emit_assessment, _emit_comparison, _emit_ranking
+from ipscore.cli.rules import rules_app
+
+
+@app.command()
+def rank(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="本月统计表（.xlsx/.xlsm/.xls/.ods/.csv）。", metavar="FILE", show_default=False
+        ),
+    ],
+    rules: RulesOption = None,
+    month: MonthOption = None,
+    sheet: SheetOption = None,
+    prev: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--prev", "-p", help="上月统计表，用于计算位次变化。", show_default=False),
+    ] = None,
+    allow_missing: Annotated[
+        bool, typer.Option("--allow-missing", help="允许缺少部分区县（只对已有区县排名）。")
+    ] = False,
+    fmt: Annotated[
+        Optional[Format],  # noqa: UP045
+        typer.Option(
+            "--format", "-f", help="输出格式；默认 table，或按 -o 的扩展名。", show_default=False
+        ),
+    ] = None,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--output", "-o", help="写入文件（原子写入）；默认输出到终端。", show_default=False
+        ),
+    ] = None,
+    quiet: QuietOption = False,
+    compare: CompareOption = None,
+    db: DbOption = None,
+) -> None:
+    """按月度方案计算各区县得分与排名（例：ipscore rank 2019-05.xlsx --prev 2019-04.xlsx）。
+
+    每次排名记入历史库；不给 --prev 时，位次变化取历史库中的上月排名。
+    """
+    chosen = _output_format(fmt, output)
+    period = _period(month)
+    ranking = _run(
+        lambda: _rank(
+            file, rules, sheet=sheet, period=period, allow_missing=allow_missing, prev=prev, db=db
+        )
+    )
+    _warn(ranking.warnings, quiet)
+    if compare is not None:
+        # The what-if ranking is never recorded: the store keeps the month under its real rules.
+        other = _run(
+            lambda: _rank_unrecorded(
+                file, compare, sheet=sheet, period=period, allow_missing=allow_missing
+            )
+        )
+        _emit_comparison(ranking, other, chosen, output)
+        return
+    _emit_ranking(ranking, chosen, output)
+
+
+def _rank(file: Path, rules: Path | None, **options: Any) -> Ranking:
+    from ipscore.app.rank import rank_recorded
+    from ipscore.rules.resolve import load_scheme
+
+    scheme = load_scheme(rules)
+    _warn(list(scheme.warnings), False)
+    return rank_recorded(file, scheme, **options)
+
+
+def _rank_unrecorded(file: Path, rules: Path | None, **options: Any) -> Ranking:
+    from ipscore.app.rank import rank_month
+    from ipscore.rules.resolve import load_scheme
+
+    return rank_month(file, load_scheme(rules), **options)
+
+
+# --------------------------------------------------------------------------------------------
+# The annual assessment, explain, and the rule files
+
+
+@app.command()
+def assess(
+    file: Annotated[
+        Path,
+        typer.Argument(help="年度考核数据表（.xlsx/.xls/.ods/.csv）。", metavar="FILE"),
+    ],
+    rules: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--rules",
+            "-r",
+            help="规则文件（TOML）。默认使用内置的 2019 年度考核方案。",
+            show_default=False,
+        ),
+    ] = None,
+    year: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            "--year",
+            "-y",
+            help="数据年份；默认从表格标题或文件名识别。",
+            show_default=False,
+            min=1990,
+            max=2100,
+        ),
+    ] = None,
+    sheet: SheetOption = None,
+    allow_missing: Annotated[
+        bool, typer.Option("--allow-missing", help="允许缺少部分区县（只对已有区县考核）。")
+    ] = False,
+    fmt: Annotated[
+        Optional[Format],  # noqa: UP045
+        typer.Option(
+            "--format", "-f", help="输出格式；默认 table，或按 -o 的扩展名。", show_default=False
+        ),
+    ] = None,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--output", "-o", help="写入文件（原子写入）；默认输出到终端。", show_default=False
+        ),
+    ] = None,
+    compare: CompareOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """年度区县工作考核：各项得分、基础分、加分、总分、排名与等次。
+
+    例：ipscore assess samples/2019-annual.xlsx
+    """
+    chosen = _output_format(fmt, output)
+    options: dict[str, Any] = {"sheet": sheet, "year": year, "allow_missing": allow_missing}
+    result = _run(lambda: _assess(file, rules, **options))
+    _warn(result.warnings, quiet)
+    if compare is not None:
+        other = _run(lambda: _assess(file, compare, **options))
+        _emit_comparison(result, other, chosen, output)
+        return
+    _emit_assessment(result, chosen, output)
+
+
+def _assess(file: Path, rules: Path | None, **options: Any) -> Any:
+    from ipscore.app.assess import assess_file
+    from ipscore.rules.resolve import load_annual_scheme
+
+    return assess_file(file, load_annual_scheme(rules), **options)
+
+
+@app.command()
+def explain(
+    file: Annotated[Path, typer.Argument(help="月度统计表或年度考核数据表。", metavar="FILE")],
+    county: Annotated[
+        str, typer.Argument(help="区县名称（可用简称，如 张店）。", metavar="COUNTY")
+    ],
+    rules: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--rules",
+            "-r",
+            help="规则文件；默认按表头自动选用内置的月度或年度方案。",
+            show_default=False,
+        ),
+    ] = None,
+    month: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--month", "-m", help="月度数据的月份 YYYY-MM。", show_default=False),
+    ] = None,
+    year: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            "--year", "-y", help="年度数据的年份。", show_default=False, min=1990, max=2100
+        ),
+    ] = None,
+    sheet: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--sheet", "-s", help="工作表名称（或序号）。", show_default=False),
+    ] = None,
+    quiet: QuietOption = False,
+) -> None:
+    """一个单位的得分明细：数据及单元格、代入数字的算式、封顶/保底、与上一名的差距。
+
+    例：ipscore explain samples/2019-annual.xlsx 张店
+    """
+    from ipscore.base.period import Period
+
+    period = _period(month) if month else (Period(year, None) if year else None)
+    ledger, scheme, warnings = _run(
+        lambda: _explain(file, county, rules=rules, sheet=sheet, period=period)
+    )
+    _warn(warnings, quiet)
+    from ipscore.scoring.ledger import format_ledger
+
+    sys.stdout.write(format_ledger(ledger, scheme.decimals))
+
+
+def _explain(file: Path, county: str, **options: Any) -> Any:
+    from ipscore.app.explain import explain_file
+
+    return explain_file(file, county, **options)
+
+
+app.add_typer(rules_app, name="rules")

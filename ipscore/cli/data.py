@@ -1,0 +1,312 @@
+"""ipscore.cli.data."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    from ipscore.base.period import Period
+from ipscore.cli.common import (
+    DbOption,
+    ListFormat,
+    MonthOption,
+    QuietOption,
+    RulesOption,
+    SheetOption,
+    _output_format,
+    _period,
+    _run,
+    _warn,
+    app,
+)
+
+
+@app.command()
+def validate(
+    file: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Argument(
+            help="要检查的统计表（.xlsx/.xlsm/.xls/.ods/.csv）。",
+            metavar="FILE",
+            show_default=False,
+        ),
+    ] = None,
+    rules: RulesOption = None,
+    month: MonthOption = None,
+    sheet: SheetOption = None,
+    prev: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--prev", "-p", help="上月统计表，用于核对本月数、累计数和异常波动。"),
+    ] = None,
+    allow_missing: Annotated[
+        bool, typer.Option("--allow-missing", help="缺少部分区县不算错误。")
+    ] = False,
+    fmt: Annotated[
+        ListFormat,
+        typer.Option("--format", "-f", help="table（终端表格）或 json（问题列表）。"),
+    ] = ListFormat.table,
+    codes: Annotated[
+        bool, typer.Option("--codes", help="列出全部问题代码及含义，然后退出。")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """检查统计表的数据质量（不计分）：一次列出全部错误和警告。
+
+    不给 --prev 时，与历史库中的上月数据核对（历史库里有上月时）。
+
+    退出状态：0 没有问题，1 只有警告，2 有错误。
+    例：ipscore validate 2019-05.xlsx --prev 2019-04.xlsx
+    """
+    if codes:
+        from ipscore.base.codes import codes_markdown
+
+        sys.stdout.write(codes_markdown())
+        return
+    if file is None:
+        raise typer.BadParameter(
+            "请指定要检查的文件（或用 --codes 列出问题代码）", param_hint="FILE"
+        )
+    period = _period(month)
+
+    def check() -> Any:
+        from ipscore.app.validate import validate_file
+        from ipscore.rules.resolve import load_scheme
+        from ipscore.store.history import previous_from_store
+
+        scheme = load_scheme(rules)
+        return scheme, validate_file(
+            file,
+            scheme,
+            sheet=sheet,
+            period=period,
+            prev=prev,
+            previous_for=previous_from_store(db),
+            allow_missing=allow_missing,
+        )
+
+    scheme, report = _run(check)
+    if fmt is ListFormat.json:
+        import json
+
+        keys = ("level", "code", "file", "sheet", "cell", "field", "county", "message")
+        out = [{k: getattr(p, k) for k in keys} for p in scheme.warnings] + report.as_json()
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+    else:
+        from rich.console import Console
+
+        from ipscore.render.report import print_report
+
+        _warn(list(scheme.warnings), False)
+        print_report(report, Console())
+    raise typer.Exit(report.exit_code)
+
+
+@app.command()
+def template(
+    month: Annotated[
+        str,
+        typer.Option("--month", "-m", help="报送月份 YYYY-MM（如 2019-06）。", show_default=False),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="输出的 .xlsx 文件（原子写入）。", show_default=False),
+    ],
+    rules: RulesOption = None,
+) -> None:
+    """生成发给各区县的报送模板（.xlsx）：区县已列好，只有填报单元格可编辑。
+
+    例：ipscore template --month 2019-06 -o 2019-06.xlsx
+    """
+    period = _period(month)
+    if output.suffix.lower() != ".xlsx":
+        raise typer.BadParameter("模板只能写成 .xlsx 文件", param_hint="-o")
+    if not output.parent.is_dir():
+        raise typer.BadParameter(f"输出目录不存在：{output.parent}", param_hint="-o")
+
+    def build() -> None:
+        from ipscore.render.sheet import write_template
+        from ipscore.rules.resolve import load_scheme
+
+        scheme = load_scheme(rules)
+        _warn(list(scheme.warnings), False)
+        assert period is not None
+        write_template(output, scheme, period)
+
+    _run(build)
+    print(f"已生成报送模板：{output}", file=sys.stderr)
+
+
+@app.command()
+def merge(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="各区县报送的表格（每个文件填一个或几个区县）。", show_default=False),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="汇总后的本月统计表（.xlsx，原子写入）。"),
+    ],
+    rules: RulesOption = None,
+    month: MonthOption = None,
+    sheet: SheetOption = None,
+    allow_missing: Annotated[
+        bool, typer.Option("--allow-missing", help="允许缺少部分区县，只汇总已报送的单位。")
+    ] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """把各区县报送的模板汇总成本月统计表；同一区县重复报送时拒绝，并列出未报送的区县。
+
+    例：ipscore merge 报送/*.xlsx -o 2019-06.xlsx
+    """
+    period = _period(month)
+    if output.suffix.lower() != ".xlsx":
+        raise typer.BadParameter("汇总表只能写成 .xlsx 文件", param_hint="-o")
+    if not output.parent.is_dir():
+        raise typer.BadParameter(f"输出目录不存在：{output.parent}", param_hint="-o")
+
+    def build() -> Any:
+        from ipscore.app.merge import merge_to_file
+        from ipscore.rules.resolve import load_scheme
+
+        scheme = load_scheme(rules)
+        _warn(list(scheme.warnings), quiet)
+        return merge_to_file(
+            files, output, scheme, period=period, sheet=sheet, allow_missing=allow_missing
+        )
+
+    merged = _run(build)
+    _warn(merged.warnings, quiet)
+    print(
+        f"已汇总 {len(merged.rows)} 个区县（{merged.period}）：{output}",
+        file=sys.stderr,
+    )
+
+
+@app.command()
+def tally(
+    records: Annotated[
+        Path,
+        typer.Argument(
+            help="专利申请明细（.xlsx/.xls/.ods/.csv/.parquet），含申请日、专利类型、申请人地址等列。",
+            metavar="RECORDS",
+            show_default=False,
+        ),
+    ],
+    month: Annotated[
+        str,
+        typer.Option("--month", "-m", help="统计月份 YYYY-MM（如 2019-05）。", show_default=False),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="输出的月度统计表（.xlsx，原子写入）。", show_default=False
+        ),
+    ],
+    last_year: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--last-year",
+            help="去年的申请明细；默认从 RECORDS 中取去年同期。",
+            show_default=False,
+        ),
+    ] = None,
+    rules: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--rules",
+            "-r",
+            help="归属规则（TOML），默认 rules/attribution.toml。",
+            show_default=False,
+        ),
+    ] = None,
+    targets: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--targets",
+            help="年度目标（TOML），默认 rules/targets-<年份>.toml。",
+            show_default=False,
+        ),
+    ] = None,
+    review: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--review",
+            help="无法归属记录的核对文件（CSV）；默认与输出同目录的 <输出名>.无法归属.csv。",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度与警告。")] = False,
+) -> None:
+    """由专利申请明细统计各区县发明专利申请量，生成月度统计表。
+
+    例：ipscore tally 明细.xlsx --month 2019-05 -o 2019-05.xlsx
+    """
+    period = _period(month)
+    assert period is not None
+    if output.suffix.lower() != ".xlsx":
+        raise typer.BadParameter("输出文件应为 .xlsx", param_hint="-o")
+    _output_format(None, output)
+    from ipscore.tally.count import review_path
+
+    review_file = review or review_path(output)
+    result = _run(
+        lambda: _tally(records, period, last_year, rules, targets, output, review_file, quiet)
+    )
+    from ipscore.render.tally_text import summary_lines
+
+    for line in summary_lines(result, review_file):
+        print(line)
+    _warn(result.warnings, quiet)
+    lost = result.unattributed_counts
+    if sum(lost) and not quiet:
+        print(
+            f"警告：{sum(lost)} 条发明专利申请无法归属到区县，未计入统计表；请核对 {review_file}",
+            file=sys.stderr,
+        )
+
+
+def _tally(
+    records: Path,
+    period: Period,
+    last_year: Path | None,
+    rules: Path | None,
+    targets: Path | None,
+    output: Path,
+    review_file: Path,
+    quiet: bool,
+) -> Any:
+    from ipscore.app.tally import tally_month
+    from ipscore.render.tally_xlsx import write_table
+    from ipscore.tally.count import write_review
+
+    with _stages(records, quiet) as stage:
+        result = tally_month(
+            records, period, rules=rules, targets=targets, last_year=last_year, stage=stage
+        )
+        stage("写出统计表")
+        write_review(result, review_file)
+        write_table(result, output)
+    return result
+
+
+def _stages(records: Path, quiet: bool) -> Any:
+    """A Rich status line on stderr for big inputs in a terminal; a no-op otherwise."""
+    import contextlib
+
+    big = records.is_file() and records.stat().st_size > 5_000_000
+    if quiet or not big or not sys.stderr.isatty():
+        return contextlib.nullcontext(lambda _text: None)
+
+    @contextlib.contextmanager
+    def status() -> Any:
+        from rich.console import Console
+
+        console = Console(stderr=True)
+        with console.status("开始统计…") as shown:
+            yield lambda text: shown.update(f"{text}…")
+
+    return status()

@@ -1,0 +1,206 @@
+"""ipscore.cli.notice."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    pass
+from ipscore.cli.common import (
+    DbOption,
+    ListFormat,
+    RulesOption,
+    _date,
+    _fail,
+    _run,
+    _run_store,
+    _warn,
+    app,
+)
+
+
+@app.command()
+def notice(
+    file: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Argument(help="本月统计表；与 --inbox 二选一。", metavar="FILE", show_default=False),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="通报输出目录（不存在则创建）。", show_default=False)
+    ] = Path("."),
+    inbox: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--inbox",
+            help="收件箱目录：取最早一个尚未生成通报的月份（供 cron 每月运行）。",
+            show_default=False,
+        ),
+    ] = None,
+    prev: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--prev", "-p", help="上月统计表；默认取历史库中的上月排名。", show_default=False
+        ),
+    ] = None,
+    when: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--date", help="成文日期 YYYY-MM-DD；默认今天。", show_default=False),
+    ] = None,
+    formats: Annotated[
+        str, typer.Option("--formats", help="输出格式，逗号分隔：docx,xlsx,md。")
+    ] = "docx,xlsx,md",
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的通报文件。")] = False,
+    rules: RulesOption = None,
+    notice_rules: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--notice-rules",
+            help="通报文字设置（TOML）；默认 rules/notice.toml。",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="成功时也输出结果。")] = False,
+) -> None:
+    """生成月度通报（docx、xlsx、md），例：ipscore notice 2019-05.xlsx --out 通报。
+
+    cron 用法：ipscore notice --inbox 收件箱 --out 通报（成功时不输出；退出码 0 完成或无事可做，
+    2 输入或规则有误，1 其他错误；每次运行在输出目录的 ipscore-notice.log 追加一行）。
+    """
+    from ipscore.app.notice import parse_formats
+
+    if (file is None) == (inbox is None):
+        raise typer.BadParameter("请给出统计表 FILE，或用 --inbox 指定收件箱（二者选一）")
+    if inbox is not None and force:
+        raise typer.BadParameter(
+            "--inbox 模式从不覆盖已有通报；重做某月请用 ipscore notice FILE --out DIR --force",
+            param_hint="--force",
+        )
+    if inbox is not None and prev is not None:
+        raise typer.BadParameter(
+            "--inbox 模式下位次变化取自历史库，不能用 --prev", param_hint="--prev"
+        )
+    try:
+        chosen = parse_formats(formats)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--formats") from None
+    day = _date(when)
+
+    def load() -> tuple[Any, Any]:
+        from ipscore.rules.notice import load_notice_rules
+        from ipscore.rules.resolve import load_scheme
+
+        return load_scheme(rules), load_notice_rules(notice_rules)
+
+    if inbox is not None:
+        from ipscore.app.notice import LOG_NAME, append_log, problems_text, run_inbox
+        from ipscore.base.problems import IpscoreError
+
+        try:
+            scheme, wording = load()
+        except IpscoreError as exc:
+            append_log(out, "错误 规则文件：" + problems_text(exc.problems))
+            raise _fail(exc.problems) from None
+        run = _run_store(lambda: run_inbox(inbox, out, scheme, wording, day, formats=chosen, db=db))
+        if run.status != 0:
+            print(run.line, file=sys.stderr)
+            raise typer.Exit(run.status)
+        if verbose:
+            print(run.line)
+            print(f"日志：{out / LOG_NAME}")
+        return
+
+    from ipscore.app.notice import publish
+
+    assert file is not None
+    scheme, wording = _run(load)
+    _warn(list(scheme.warnings), False)
+    result = _run_store(
+        lambda: publish(
+            file, out, scheme, wording, day, formats=chosen, prev=prev, db=db, force=force
+        )
+    )
+    _warn(result.ranking.warnings, False)
+    for path in result.written:
+        print(f"已写入：{path}")
+
+
+@app.command()
+def history(
+    db: DbOption = None,
+    fmt: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="输出格式。")
+    ] = ListFormat.table,
+) -> None:
+    """列出历史库中已记录的月份。"""
+    import json
+
+    from ipscore.store.history import db_path, stored_months
+
+    months = _run_store(lambda: stored_months(db))
+    if fmt is ListFormat.json:
+        from ipscore.render.history import months_json
+
+        print(json.dumps(months_json(months), ensure_ascii=False, indent=2))
+        return
+    if not months:
+        print(
+            f"历史库 {db_path(db)} 中还没有记录"
+            "（ipscore rank 或 ipscore notice 会记录所排的月份）。"
+        )
+        return
+    from rich.console import Console
+
+    from ipscore.render.history import print_months
+
+    print_months(months, Console())
+
+
+@app.command()
+def trend(
+    county: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--county", "-c", help="只看一个区县（可用简称，如 张店）。", show_default=False
+        ),
+    ] = None,
+    db: DbOption = None,
+    fmt: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="输出格式。")
+    ] = ListFormat.table,
+    rules: RulesOption = None,
+) -> None:
+    """各区县逐月排名走势（↑↓ 与迷你走势图）。"""
+    import json
+
+    from ipscore.store.history import db_path, stored_trend
+
+    name = None
+    if county is not None:
+        from ipscore.rules.resolve import load_scheme
+
+        scheme = _run(lambda: load_scheme(rules))
+        name = scheme.units.resolve(county)
+        if name is None:
+            raise typer.BadParameter(
+                f"不认识的区县：{county!r}（可选：{'、'.join(scheme.units.names)}）",
+                param_hint="--county",
+            )
+    data = _run_store(lambda: stored_trend(db, name))
+    if fmt is ListFormat.json:
+        from ipscore.render.history import trend_json
+
+        print(json.dumps(trend_json(data), ensure_ascii=False, indent=2))
+        return
+    if not data:
+        print(f"历史库 {db_path(db)} 中还没有{name or ''}的记录。")
+        return
+    from rich.console import Console
+
+    from ipscore.render.history import print_trend
+
+    print_trend(data, Console())

@@ -1,0 +1,187 @@
+"""Turning a :class:`~ipscore.scoring.Ranking` into tables and files.
+
+:func:`monthly_columns` is the one definition of the monthly table's columns, shared by the
+terminal table, CSV, Markdown and xlsx; :func:`monthly_json` is the machine contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from ipscore.base.numbers import fmt, round_to
+from ipscore.scoring.score import Ranking, ScoredRow
+
+FORMATS = ("table", "json", "csv", "md", "xlsx")
+
+
+@dataclass(frozen=True)
+class ColumnDef:
+    key: str
+    title: str
+    kind: str  # "int", "pct", "points", "text", "rank", "change"
+
+
+def monthly_columns(ranking: Ranking) -> list[ColumnDef]:
+    """排名, 区县, the figures, one column per indicator, 得分, 位次变化."""
+    columns = [
+        ColumnDef("rank", "排名", "rank"),
+        ColumnDef("county", "区县", "text"),
+        ColumnDef("month_apps", "本月申请", "int"),
+        ColumnDef("ytd_apps", "累计申请", "int"),
+        ColumnDef("ytd_apps_last_year", "去年同期", "int"),
+        ColumnDef("growth_pct", "同比增长(%)", "pct"),
+        ColumnDef("annual_target", "年度目标", "int"),
+        ColumnDef("completion_pct", "完成率(%)", "pct"),
+    ]
+    for indicator in ranking.scheme.indicators:
+        points = (
+            fmt(indicator.points, 0) if indicator.points.denominator == 1 else fmt(indicator.points)
+        )
+        columns.append(ColumnDef(f"part:{indicator.id}", f"{indicator.name}({points})", "points"))
+    columns.append(ColumnDef("score", "得分", "points"))
+    columns.append(ColumnDef("rank_change", "位次变化", "change"))
+    return columns
+
+
+def notice_columns() -> list[ColumnDef]:
+    """The circular's table: 序号, 区县, the figures, 得分, 排名, 位次变化 (DOMAIN.md)."""
+    return [
+        ColumnDef("seq", "序号", "rank"),
+        ColumnDef("county", "区县", "text"),
+        ColumnDef("month_apps", "本月申请", "int"),
+        ColumnDef("ytd_apps", "累计申请", "int"),
+        ColumnDef("ytd_apps_last_year", "去年同期", "int"),
+        ColumnDef("growth_pct", "同比增长(%)", "pct"),
+        ColumnDef("annual_target", "年度目标", "int"),
+        ColumnDef("completion_pct", "完成率(%)", "pct"),
+        ColumnDef("score", "得分", "points"),
+        ColumnDef("rank", "排名", "rank"),
+        ColumnDef("rank_change", "位次变化", "change"),
+    ]
+
+
+def cell_value(ranking: Ranking, row: ScoredRow, column: ColumnDef) -> Any:
+    """The raw value of a column for a row: int, Fraction, Decimal, str or None."""
+    if column.key == "rank":
+        return row.rank
+    if column.key == "seq":
+        return ranking.rows.index(row) + 1
+    if column.key == "county":
+        return row.county
+    if column.key == "score":
+        return row.score
+    if column.key == "rank_change":
+        return row.rank_change
+    if column.key.startswith("part:"):
+        return row.parts[column.key[5:]].points
+    return row.value(column.key)
+
+
+def total_value(ranking: Ranking, column: ColumnDef) -> Any:
+    """The 合计 row's value for a column (None where a total makes no sense)."""
+    if column.key == "county":
+        return "合计"
+    if column.key in ranking.totals:
+        return _as_int(ranking.totals[column.key])
+    if column.key in ranking.total_derived:
+        return ranking.total_derived[column.key]
+    return None
+
+
+def change_text(change: int | None) -> str:
+    """位次变化 as a person reads it: ↑2, ↓1, or — (unchanged or no previous month)."""
+    if not change:
+        return "—"
+    return f"↑{change}" if change > 0 else f"↓{-change}"
+
+
+def display(ranking: Ranking, value: Any, column: ColumnDef) -> str:
+    """A value as shown in a table: 2 decimals, — when undefined."""
+    scheme = ranking.scheme
+    if column.kind == "change":
+        return change_text(value)
+    if value is None:
+        return "—"
+    if column.kind in ("pct", "points"):
+        return fmt(value, scheme.decimals, scheme.rounding)
+    return str(value)
+
+
+def _as_int(value: Fraction) -> int | Fraction:
+    return int(value) if value.denominator == 1 else value
+
+
+def _count(value: Fraction | int | None) -> int | float | None:
+    """A count or amount from the sheet: an int when whole."""
+    if value is None:
+        return None
+    return int(value) if Fraction(value).denominator == 1 else float(value)
+
+
+def _number(value: Fraction | Decimal | int | None, ranking: Ranking) -> float | None:
+    """A percentage or points, rounded as the scheme says, always a JSON number with decimals."""
+    if value is None:
+        return None
+    return float(round_to(value, ranking.scheme.decimals, ranking.scheme.rounding))
+
+
+_JSON_COUNTS = ("month_apps", "ytd_apps", "ytd_apps_last_year", "annual_target")
+_JSON_PERCENTS = ("growth_pct", "completion_pct")
+
+
+def _figures(
+    ranking: Ranking,
+    values: Mapping[str, Fraction | int],
+    derived: Mapping[str, Fraction | None],
+) -> dict[str, Any]:
+    """The counts and percentages a row and the total share, in contract order."""
+    figures: dict[str, Any] = {key: _count(values.get(key)) for key in _JSON_COUNTS}
+    figures.update({key: _number(derived.get(key), ranking) for key in _JSON_PERCENTS})
+    return figures
+
+
+def monthly_json(ranking: Ranking) -> dict[str, Any]:
+    """The machine contract: month, scheme, rows sorted by rank, citywide total."""
+    schedule = _number(ranking.schedule_pct, ranking)
+    rows = [
+        {
+            "county": row.county,
+            **_figures(ranking, row.record.values, row.derived),
+            "schedule_pct": schedule,
+            "parts": {pid: _number(p.points, ranking) for pid, p in row.parts.items()},
+            "score": _number(row.score, ranking),
+            "rank": row.rank,
+            "rank_change": row.rank_change,
+        }
+        for row in ranking.rows
+    ]
+    return {
+        "month": str(ranking.period),
+        "scheme": ranking.scheme.name,
+        "rows": rows,
+        "total": _figures(ranking, ranking.totals, ranking.total_derived),
+    }
+
+
+def monthly_title(ranking: Ranking) -> str:
+    """``2019年1-5月各区县发明专利申请排名``."""
+    return f"{ranking.period.span_zh}各区县发明专利申请排名"
+
+
+def monthly_notes(ranking: Ranking, marker: str = "后标“*”") -> list[str]:
+    """The lines under a table: scheme, 序时进度, the marker legend, rank-change basis.
+
+    ``marker`` says how units behind 序时进度 are marked (``后标“*”`` in text, ``为红色`` in xlsx).
+    """
+    lines = [f"评分方案：{ranking.scheme.name}"]
+    if ranking.schedule_pct is not None:
+        lines.append(f"序时进度 {fmt(ranking.schedule_pct)}%；完成率{marker}的区县未完成序时进度")
+    if ranking.previous is not None:
+        lines.append(f"位次变化与 {ranking.previous.span_zh} 排名相比（↑ 上升，↓ 下降）")
+    else:
+        lines.append("位次变化：无上月数据（可用 --prev 指定上月文件）")
+    return lines

@@ -1,0 +1,161 @@
+"""ipscore.rules.source."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from ipscore.base.problems import Problem, RulesError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+MAX_RULE_FILE_BYTES = 1_000_000
+
+
+# --------------------------------------------------------------------------------------------
+# Locating rule files.
+
+
+def rules_dir() -> Path:
+    """Where the bundled rule files are: inside an installed wheel, or at the top of a clone."""
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "_rules"
+    if packaged.is_dir():
+        return packaged
+    return package.parent / "rules"
+
+
+# --------------------------------------------------------------------------------------------
+# Reading TOML safely.
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file as data, refusing oversized or malformed files with a RulesError."""
+    shown = str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise RulesError([Problem("rules-missing", "规则文件不存在", file=shown)]) from None
+    except OSError as exc:
+        raise RulesError(
+            [Problem("rules-unreadable", f"无法读取规则文件（{exc.strerror}）", file=shown)]
+        ) from None
+    if not path.is_file():
+        raise RulesError([Problem("rules-unreadable", "不是文件", file=shown)])
+    if size > MAX_RULE_FILE_BYTES:
+        raise RulesError(
+            [
+                Problem(
+                    "rules-too-large",
+                    f"规则文件过大（{size} 字节，上限 {MAX_RULE_FILE_BYTES} 字节）",
+                    file=shown,
+                )
+            ]
+        )
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RulesError(
+            [Problem("rules-encoding", "规则文件应为 UTF-8 编码的 TOML", file=shown)]
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"at line (\d+), column (\d+)", str(exc))
+        place = f"（第 {where.group(1)} 行第 {where.group(2)} 列）" if where else ""
+        raise RulesError(
+            [Problem("rules-syntax", f"TOML 语法错误{place}：{exc}", file=shown)]
+        ) from None
+    except RecursionError:
+        raise RulesError([Problem("rules-syntax", "TOML 嵌套层数过深", file=shown)]) from None
+
+
+# --------------------------------------------------------------------------------------------
+# Checking: every problem is collected with its place.
+
+
+@dataclass(frozen=True)
+class Param:
+    """A rule parameter: its kind, its default (None = required) and its minimum."""
+
+    kind: str  # "field", "number", "target", "bool", "tiers"
+    default: Any = None
+    required: bool = True
+    minimum: Fraction | None = None
+
+
+class RuleChecker:
+    """Collects the problems of a rule file, each with its place; shared by every rule reader."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = str(path)
+        self.problems: list[Problem] = []
+
+    def add(self, place: str, message: str, code: str = "rules-invalid") -> None:
+        self.problems.append(Problem(code, message, file=self.file, field=place))
+
+    def table(self, data: Any, place: str) -> dict[str, Any]:
+        if isinstance(data, dict):
+            return data
+        self.add(place, f"应为表（table），实际为 {kind_of(data)}")
+        return {}
+
+    def text(
+        self, data: Mapping[str, Any], key: str, place: str, default: str | None = None
+    ) -> str | None:
+        value = data.get(key, default)
+        if value is None:
+            self.add(f"{place}.{key}", "缺少此项（应为文本）", "rules-missing-key")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.add(f"{place}.{key}", f"应为非空文本，实际为 {kind_of(value)}", "rules-type")
+            return None
+        return value
+
+    def number(
+        self, data: Mapping[str, Any], key: str, place: str, param: Param | None = None
+    ) -> Fraction | None:
+        default = param.default if param else None
+        if key not in data:
+            if param is not None and not param.required:
+                return default
+            self.add(f"{place}.{key}", "缺少此项（应为数字）", "rules-missing-key")
+            return None
+        value = data[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.add(f"{place}.{key}", f"应为数字，实际为 {kind_of(value)}", "rules-type")
+            return None
+        if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+            self.add(f"{place}.{key}", "应为有限的数字", "rules-type")
+            return None
+        number = Fraction(str(value)) if isinstance(value, float) else Fraction(value)
+        minimum = param.minimum if param else None
+        if minimum is not None and number < minimum:
+            self.add(f"{place}.{key}", f"不能小于 {minimum}，实际为 {value}", "rules-range")
+        return number
+
+    def unknown_keys(self, data: Mapping[str, Any], allowed: set[str], place: str) -> None:
+        for key in data:
+            if key not in allowed:
+                self.add(f"{place}.{key}", "未知的设置项（拼写错误？）", "rules-unknown-key")
+
+
+def kind_of(value: Any) -> str:
+    """How a TOML value is named in a message: 文本 'x', 整数 3, 数组, 表."""
+    names = {str: "文本", bool: "布尔值", int: "整数", float: "数字", list: "数组", dict: "表"}
+    for typ, name in names.items():
+        if type(value) is typ:
+            return f"{name} {value!r}" if typ in (str, int, float, bool) else name
+    return type(value).__name__
+
+
+def _plain(number: Fraction) -> str:
+    return str(number.numerator) if number.denominator == 1 else f"{float(number):g}"

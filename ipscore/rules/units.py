@@ -1,0 +1,123 @@
+"""ipscore.rules.units."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ipscore.base.numbers import normalise_text
+from ipscore.base.problems import RulesError
+
+if sys.version_info >= (3, 11):
+    pass
+else:  # pragma: no cover - exercised on Python 3.10 only
+    pass
+from ipscore.rules.source import RuleChecker, read_toml
+
+# --------------------------------------------------------------------------------------------
+# The parsed scheme.
+
+
+@dataclass(frozen=True)
+class UnitList:
+    """The assessed units in canonical order and every spelling that names them."""
+
+    city: str
+    names: tuple[str, ...]
+    lookup: Mapping[str, str]
+    total_labels: frozenset[str]
+    ignore_labels: frozenset[str]
+    note_prefixes: tuple[str, ...]
+    source: str = "units.toml"
+
+    def resolve(self, text: str) -> str | None:
+        """The canonical name for a spelling, or None when it names no unit."""
+        return self.lookup.get(normalise_text(text))
+
+    def is_total(self, text: str) -> bool:
+        return normalise_text(text) in self.total_labels
+
+    def is_ignored(self, text: str) -> bool:
+        return normalise_text(text) in self.ignore_labels
+
+    def is_note(self, text: str) -> bool:
+        return normalise_text(text).startswith(self.note_prefixes)
+
+
+def units_named(value: Any, place: str, rule_file: Path, checker: RuleChecker) -> UnitList | None:
+    """The unit list a rule file names at ``place`` (a path relative to the rule file)."""
+    if not isinstance(value, str):
+        checker.add(place, "应为单位表文件的路径（文本）", "rules-type")
+        return None
+    units_path = Path(value)
+    if not units_path.is_absolute():
+        units_path = rule_file.parent / units_path
+    return load_units(units_path, checker)
+
+
+def load_units(path: Path, checker: RuleChecker) -> UnitList | None:
+    try:
+        data = read_toml(path)
+    except RulesError as exc:
+        checker.problems.extend(exc.problems)
+        return None
+    sub = RuleChecker(path)
+    sub.unknown_keys(data, {"city", "units"}, "units.toml")
+    city = sub.table(data.get("city", {}), "city")
+    sub.unknown_keys(city, {"name", "total_labels", "ignore_labels", "note_prefixes"}, "city")
+    city_name = sub.text(city, "name", "city", "本市") or "本市"
+
+    def labels(key: str, default: list[str]) -> list[str]:
+        value = city.get(key, default)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            sub.add(f"city.{key}", "应为文本数组", "rules-type")
+            return default
+        return value
+
+    totals = labels("total_labels", ["合计", "全市"])
+    ignored = labels("ignore_labels", ["其他"])
+    notes = labels("note_prefixes", ["注"])
+
+    units = data.get("units")
+    if not isinstance(units, list) or not units:
+        sub.add("units", "应至少列出一个单位（[[units]]）", "rules-missing-key")
+        units = []
+    names: list[str] = []
+    lookup: dict[str, str] = {}
+    for index, entry in enumerate(units):
+        place = f"units[{index + 1}]"
+        entry = sub.table(entry, place)
+        sub.unknown_keys(entry, {"name", "aliases"}, place)
+        name = sub.text(entry, "name", place)
+        if name is None:
+            continue
+        place = f"units[{name}]"
+        aliases = entry.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            sub.add(f"{place}.aliases", "应为文本数组", "rules-type")
+            aliases = []
+        names.append(name)
+        for spelling in [name, *aliases]:
+            key = normalise_text(spelling)
+            if key in lookup and lookup[key] != name:
+                sub.add(
+                    f"{place}.aliases",
+                    f"“{spelling}”同时是“{lookup[key]}”的名称或别名",
+                    "rules-duplicate",
+                )
+            lookup[key] = name
+    if len(set(names)) != len(names):
+        sub.add("units", "单位名称重复", "rules-duplicate")
+    checker.problems.extend(sub.problems)
+    return UnitList(
+        city=city_name,
+        names=tuple(names),
+        lookup=lookup,
+        total_labels=frozenset(normalise_text(t) for t in totals),
+        ignore_labels=frozenset(normalise_text(t) for t in ignored),
+        note_prefixes=tuple(normalise_text(n) for n in notes),
+        source=str(path),
+    )

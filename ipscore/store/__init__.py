@@ -1,0 +1,1 @@
+"""Floor 4: the history store (SQLite). It stores results; it runs no pipeline."""

@@ -1,0 +1,1 @@
+"""Floor 2: application lists counted per unit (attribution by address)."""

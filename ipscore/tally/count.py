@@ -1,0 +1,361 @@
+"""From application lists (专利申请明细) to the monthly table: ``ipscore tally`` end to end.
+
+One lazy Polars query per list: parse 申请日 and 专利类型, keep the invention applications of
+the year-to-date window (and of last year's same period) together with every row whose date or
+type cannot be read, attribute the kept rows by address (:mod:`ipscore.attribution`), collect
+with the streaming engine. A row with a bad date or type stops the tally (exit 2): it might
+have belonged to the window. Records of other cities are counted apart; records that cannot be
+attributed are counted, sampled and written to a review file, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ipscore.base.period import Period
+from ipscore.base.problems import InputError, Problem
+from ipscore.rules.targets import Targets
+from ipscore.tally.attribution import COLUMN_LABELS, REASONS, AttributionRules, attribute
+from ipscore.tally.records import RecordSource, open_records
+
+if TYPE_CHECKING:
+    import polars as pl
+
+# Date written as text: 2019-05-12, 2019/5/12, 2019.05.12, 20190512, 2019年5月12日, with an
+# optional time after it. A fixed pattern; no user text ever becomes a regular expression.
+_DATE_TEXT = r"^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?(?:$|[\sT])"
+EXAMPLES = 3
+SAMPLE = 5
+
+Stage = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class UnitCount:
+    unit: str
+    month: int
+    ytd: int
+    last_year: int
+    target: int
+
+
+@dataclass
+class TallyResult:
+    """The month's counts per unit, and everything that was not counted for a unit."""
+
+    period: Period
+    rows: list[UnitCount]
+    other_cities: dict[str, tuple[int, int]]  # city → (this year's ytd, last year's)
+    unattributed: pl.DataFrame  # the review rows, in the review file's columns
+    unattributed_counts: tuple[int, int]  # (this year's ytd, last year's)
+    files: list[str]
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def totals(self) -> UnitCount:
+        return UnitCount(
+            "合计",
+            sum(r.month for r in self.rows),
+            sum(r.ytd for r in self.rows),
+            sum(r.last_year for r in self.rows),
+            sum(r.target for r in self.rows),
+        )
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Inclusive date windows of a month's table."""
+
+    month_start: dt.date
+    ytd_start: dt.date
+    ytd_end: dt.date
+    last_start: dt.date
+    last_end: dt.date
+
+    @classmethod
+    def of(cls, period: Period) -> Windows:
+        assert period.month is not None
+        year, month = period.year, period.month
+        end = calendar.monthrange(year, month)[1]
+        last_end = calendar.monthrange(year - 1, month)[1]
+        return cls(
+            dt.date(year, month, 1),
+            dt.date(year, 1, 1),
+            dt.date(year, month, end),
+            dt.date(year - 1, 1, 1),
+            dt.date(year - 1, month, last_end),
+        )
+
+
+def _date_expr(dtype: pl.DataType) -> pl.Expr:
+    import polars as pl
+
+    column = pl.col("date")
+    if dtype == pl.Date:
+        return column
+    if dtype == pl.Datetime:
+        return column.dt.date()
+    parts = column.cast(pl.String).str.strip_chars().str.extract_groups(_DATE_TEXT)
+    text = pl.concat_str(
+        [
+            parts.struct.field("1"),
+            parts.struct.field("2").str.zfill(2),
+            parts.struct.field("3").str.zfill(2),
+        ],
+        separator="-",
+    )
+    return text.str.to_date("%Y-%m-%d", strict=False)
+
+
+def _query(
+    source: RecordSource,
+    rules: AttributionRules,
+    windows: Windows,
+    *,
+    this_year: bool,
+    last_year: bool,
+) -> pl.LazyFrame:
+    import polars as pl
+
+    frame = source.frame
+    dtype = frame.collect_schema()["date"]
+    blank = pl.all_horizontal(
+        [
+            pl.col(c).is_null() | (pl.col(c).cast(pl.String).str.strip_chars() == "")
+            for c in ("date", "type", "address")
+        ]
+    )
+    kind = (
+        pl.col("type")
+        .str.normalize("NFKC")
+        .str.replace_all(r"\s+", "")
+        .replace_strict(
+            [*rules.invention_types, *rules.other_types],
+            ["发明"] * len(rules.invention_types) + ["其他"] * len(rules.other_types),
+            default=None,
+            return_dtype=pl.String,
+        )
+    )
+    date = pl.col("day")
+    false = pl.lit(False)
+    frame = (
+        frame.filter(~blank)
+        .with_columns(day=_date_expr(dtype), kind=kind)
+        .with_columns(
+            in_ytd=date.is_between(windows.ytd_start, windows.ytd_end) if this_year else false,
+            in_month=date.is_between(windows.month_start, windows.ytd_end) if this_year else false,
+            in_last=date.is_between(windows.last_start, windows.last_end) if last_year else false,
+        )
+        .filter(
+            pl.col("day").is_null()
+            | pl.col("kind").is_null()
+            | ((pl.col("kind") == "发明") & (pl.col("in_ytd") | pl.col("in_last")))
+        )
+    )
+    return attribute(frame, rules)
+
+
+def _shown(value: object) -> str:
+    return "（空）" if value is None or str(value).strip() == "" else f"“{str(value).strip()}”"
+
+
+def _check(data: pl.DataFrame, source: RecordSource, rules: AttributionRules) -> None:
+    import polars as pl
+
+    where = {"file": source.file, "sheet": source.sheet}
+    noun = "记录" if source.kind == "parquet" else "行"
+    problems: list[Problem] = []
+    for column, flag, expected in (
+        ("date", "day", "应为 2019-05-12 这样的日期"),
+        ("type", "kind", f"应为 {'、'.join(rules.invention_types[:1] + rules.other_types)} 之一"),
+    ):
+        bad = data.filter(pl.col(flag).is_null())
+        if bad.is_empty():
+            continue
+        header = source.headers.get(column, COLUMN_LABELS[column])
+        examples = "，".join(
+            f"第 {row} {noun}{_shown(value)}"
+            for row, value in bad.select("row", column).head(EXAMPLES).iter_rows()
+        )
+        what = "为空或不是日期" if column == "date" else "为空或无法识别"
+        more = "…" if bad.height > EXAMPLES else ""
+        problems.append(
+            Problem(
+                f"{column}-invalid",
+                f"有 {bad.height} {noun}的“{header}”{what}（{examples}{more}）；{expected}",
+                header=header,
+                field=column,
+                **where,
+            )
+        )
+    if problems:
+        raise InputError(problems)
+
+
+def tally(
+    records: Path | str,
+    period: Period,
+    rules: AttributionRules,
+    targets: Targets,
+    *,
+    last_year: Path | str | None = None,
+    stage: Stage | None = None,
+) -> TallyResult:
+    """Count a month's invention applications per unit from one or two application lists.
+
+    Without ``last_year`` the same list gives last year's same period. ``stage`` is told what is
+    being done (for a progress display).
+    """
+    import polars as pl
+
+    say = stage or (lambda _text: None)
+    windows = Windows.of(period)
+    jobs = [(Path(records), True, last_year is None)]
+    if last_year is not None:
+        jobs.append((Path(last_year), False, True))
+    frames: list[pl.DataFrame] = []
+    warnings: list[Problem] = []
+    files: list[str] = []
+    for path, this_year, last in jobs:
+        say(f"读取并归属 {path.name}")
+        source = open_records(path, rules)
+        try:
+            data = _query(source, rules, windows, this_year=this_year, last_year=last).collect(
+                engine="streaming"
+            )
+        except InputError:
+            raise
+        except pl.exceptions.NoDataError:
+            raise InputError(
+                [Problem("no-data", "表头下方没有任何记录", file=source.file, sheet=source.sheet)]
+            ) from None
+        except pl.exceptions.PolarsError as exc:
+            raise InputError(
+                [
+                    Problem(
+                        "file-damaged",
+                        f"读取时出错（{str(exc).splitlines()[0][:160]}）",
+                        file=source.file,
+                    )
+                ]
+            ) from None
+        finally:
+            source.close()
+        _check(data, source, rules)
+        check_windows(data, source, period, this_year=this_year, last_year=last)
+        data, repeated = _first_of_each_number(data, source)
+        warnings.extend(repeated)
+        frames.append(data.with_columns(file=pl.lit(path.name)))
+        files.append(str(path))
+
+    say("汇总")
+    data = pl.concat(frames, how="vertical_relaxed")
+    counted = data.filter(pl.col("unit").is_not_null())
+    by_unit = {
+        unit: (month, ytd, last)
+        for unit, month, ytd, last in counted.group_by("unit")
+        .agg(pl.col("in_month").sum(), pl.col("in_ytd").sum(), pl.col("in_last").sum())
+        .iter_rows()
+    }
+    rows = [
+        UnitCount(name, *by_unit.get(name, (0, 0, 0)), targets.values[name])
+        for name in rules.unit_names
+    ]
+    others = {
+        city: (ytd, last)
+        for city, ytd, last in data.filter(pl.col("other_city").is_not_null())
+        .group_by("other_city")
+        .agg(pl.col("in_ytd").sum(), pl.col("in_last").sum())
+        .sort("other_city")
+        .iter_rows()
+    }
+    lost = data.filter(pl.col("reason").is_not_null())
+    review = lost.select(
+        统计期=pl.when(pl.col("in_ytd"))
+        .then(pl.lit(f"{period.year}年"))
+        .otherwise(pl.lit(f"{period.year - 1}年同期")),
+        文件=pl.col("file"),
+        行号=pl.col("row"),
+        申请号=pl.col("number"),
+        申请日=pl.col("day"),
+        专利类型=pl.col("type"),
+        申请人=pl.col("applicant"),
+        申请人地址=pl.col("address"),
+        原因=pl.col("reason").replace_strict(REASONS, return_dtype=pl.String),
+        识别到的地名=pl.col("places").list.join("、"),
+    )
+    counts = (int(lost["in_ytd"].sum()), int(lost["in_last"].sum()))
+    return TallyResult(period, rows, others, review, counts, files, warnings)
+
+
+def _first_of_each_number(
+    data: pl.DataFrame, source: RecordSource
+) -> tuple[pl.DataFrame, list[Problem]]:
+    """Count an application once: a list may repeat a 申请号 (one row per co-applicant). The
+    first row counts (its applicant is the first applicant); the repeats are reported."""
+    import polars as pl
+
+    data = data.sort("row")
+    number = pl.col("number")
+    first = number.is_null() | number.is_first_distinct()
+    repeated = data.filter(~first)
+    if repeated.is_empty():
+        return data, []
+    row, shown = repeated.select("row", "number").row(0)
+    noun = "条记录" if source.kind == "parquet" else "行"
+    header = source.headers.get("number", COLUMN_LABELS["number"])
+    warning = Problem(
+        "number-repeated",
+        f"{repeated.height} {noun}的“{header}”与前面重复（如第 {row} {noun[-1]} {shown}），"
+        "每件申请只按第一次出现计一次",
+        level="warning",
+        file=source.file,
+        sheet=source.sheet,
+        header=header,
+    )
+    return data.filter(first), [warning]
+
+
+def review_path(output: Path) -> Path:
+    """Where the unattributable records go by default: beside the table."""
+    return output.with_name(f"{output.stem}.无法归属.csv")
+
+
+def write_review(result: TallyResult, path: Path) -> None:
+    """The unattributable records as CSV (UTF-8 with BOM, opens in Excel), written atomically."""
+    from ipscore.base.files import write_atomic
+
+    write_atomic(path, lambda tmp: result.unattributed.write_csv(tmp, include_bom=True))
+
+
+def check_windows(
+    data: pl.DataFrame, source: RecordSource, period: Period, *, this_year: bool, last_year: bool
+) -> None:
+    where = {"file": source.file, "sheet": source.sheet}
+    if this_year and not data["in_ytd"].any():
+        raise InputError(
+            [
+                Problem(
+                    "no-records",
+                    f"没有 {period.span_zh} 的发明专利申请记录；请检查 --month 或文件",
+                    **where,
+                )
+            ]
+        )
+    if last_year and not data["in_last"].any():
+        last = Period(period.year - 1, period.month)
+        hint = "请用 --last-year 指定去年的申请明细" if this_year else "请检查 --last-year 文件"
+        raise InputError(
+            [
+                Problem(
+                    "no-last-year",
+                    f"没有去年同期（{last.span_zh}）的发明专利申请记录；{hint}",
+                    **where,
+                )
+            ]
+        )
