@@ -14,12 +14,12 @@ from ipscore.intake.table import choose_sheet, table_from_grid
 from ipscore.rules.scheme import Scheme
 from ipscore.scoring.checks import (
     Report,
-    _cell_order,
-    _formula_problems,
-    _month_problems,
-    _reported_problems,
-    _total_problems,
+    cell_order,
+    formula_problems,
+    month_problems,
     problems_have_errors,
+    reported_problems,
+    total_problems,
 )
 
 
@@ -42,7 +42,7 @@ def validate_file(
         grids = read_grids(path)
         grid, layout = choose_sheet(grids, scheme, sheet)
     except InputError as exc:
-        report.problems = sorted(exc.problems, key=_cell_order)
+        report.problems = sorted(exc.problems, key=cell_order)
         return report
     report.sheet = grid.sheet
     formulas = formula_cells(path, grid.sheet)
@@ -58,12 +58,12 @@ def validate_file(
         )
     except InputError as exc:
         problems.extend(exc.problems)
-        problems.extend(_formula_problems(grid, formulas, problems, None))
-        report.problems = sorted(problems, key=_cell_order)
+        problems.extend(formula_problems(grid, formulas, problems, None))
+        report.problems = sorted(problems, key=cell_order)
         return report
     report.period = table.period
     problems.extend(table.warnings)
-    problems.extend(_formula_problems(grid, formulas, problems, table))
+    problems.extend(formula_problems(grid, formulas, problems, table))
     clean = not problems_have_errors(problems)
     # Every unit present once: the 合计 row can be checked field by field (where every unit's
     # value could be read); the rank only when nothing at all is wrong.
@@ -71,9 +71,9 @@ def validate_file(
         p.level == "error" and (p.code.startswith("county-") or p.code == "no-data")
         for p in problems
     )
-    problems.extend(_reported_problems(grid, table, scheme, clean=clean))
+    problems.extend(reported_problems(grid, table, scheme, clean=clean))
     if complete:
-        problems.extend(_total_problems(grid, table, scheme))
+        problems.extend(total_problems(grid, table, scheme))
     if prev is not None and previous is None:
         from ipscore.app.rank import load_previous
 
@@ -85,6 +85,6 @@ def validate_file(
     elif previous is None and previous_for is not None:
         # No --prev: last month as the history store has it, when it has it.
         previous = previous_for(table.period.previous())
-    problems.extend(_month_problems(table, previous))
-    report.problems = sorted(problems, key=_cell_order)
+    problems.extend(month_problems(table, previous))
+    report.problems = sorted(problems, key=cell_order)
     return report

@@ -23,13 +23,13 @@ from ipscore.cli.common import (
     QuietOption,
     RulesOption,
     SheetOption,
-    _output_format,
-    _period,
-    _run,
-    _warn,
     app,
+    output_format,
+    parse_period,
+    run,
+    warn,
 )
-from ipscore.cli.output import _emit_assessment, _emit_comparison, _emit_ranking
+from ipscore.cli.output import emit_assessment, emit_comparison, emit_ranking
 from ipscore.cli.rules import rules_app
 
 
@@ -71,24 +71,24 @@ def rank(
 
     每次排名记入历史库；不给 --prev 时，位次变化取历史库中的上月排名。
     """
-    chosen = _output_format(fmt, output)
-    period = _period(month)
-    ranking = _run(
+    chosen = output_format(fmt, output)
+    period = parse_period(month)
+    ranking = run(
         lambda: _rank(
             file, rules, sheet=sheet, period=period, allow_missing=allow_missing, prev=prev, db=db
         )
     )
-    _warn(ranking.warnings, quiet)
+    warn(ranking.warnings, quiet)
     if compare is not None:
         # The what-if ranking is never recorded: the store keeps the month under its real rules.
-        other = _run(
+        other = run(
             lambda: _rank_unrecorded(
                 file, compare, sheet=sheet, period=period, allow_missing=allow_missing
             )
         )
-        _emit_comparison(ranking, other, chosen, output)
+        emit_comparison(ranking, other, chosen, output)
         return
-    _emit_ranking(ranking, chosen, output)
+    emit_ranking(ranking, chosen, output)
 
 
 def _rank(file: Path, rules: Path | None, **options: Any) -> Ranking:
@@ -96,7 +96,7 @@ def _rank(file: Path, rules: Path | None, **options: Any) -> Ranking:
     from ipscore.rules.resolve import load_scheme
 
     scheme = load_scheme(rules)
-    _warn(list(scheme.warnings), False)
+    warn(list(scheme.warnings), False)
     return rank_recorded(file, scheme, **options)
 
 
@@ -160,15 +160,15 @@ def assess(
 
     例：ipscore assess samples/2019-annual.xlsx
     """
-    chosen = _output_format(fmt, output)
+    chosen = output_format(fmt, output)
     options: dict[str, Any] = {"sheet": sheet, "year": year, "allow_missing": allow_missing}
-    result = _run(lambda: _assess(file, rules, **options))
-    _warn(result.warnings, quiet)
+    result = run(lambda: _assess(file, rules, **options))
+    warn(result.warnings, quiet)
     if compare is not None:
-        other = _run(lambda: _assess(file, compare, **options))
-        _emit_comparison(result, other, chosen, output)
+        other = run(lambda: _assess(file, compare, **options))
+        emit_comparison(result, other, chosen, output)
         return
-    _emit_assessment(result, chosen, output)
+    emit_assessment(result, chosen, output)
 
 
 def _assess(file: Path, rules: Path | None, **options: Any) -> Any:
@@ -215,11 +215,11 @@ def explain(
     """
     from ipscore.base.period import Period
 
-    period = _period(month) if month else (Period(year, None) if year else None)
-    ledger, scheme, warnings = _run(
+    period = parse_period(month) if month else (Period(year, None) if year else None)
+    ledger, scheme, warnings = run(
         lambda: _explain(file, county, rules=rules, sheet=sheet, period=period)
     )
-    _warn(warnings, quiet)
+    warn(warnings, quiet)
     from ipscore.scoring.ledger import format_ledger
 
     sys.stdout.write(format_ledger(ledger, scheme.decimals))

@@ -62,20 +62,20 @@ def _main(
     _state["debug"] = debug
 
 
-def _warn(problems: list[Problem], quiet: bool) -> None:
+def warn(problems: list[Problem], quiet: bool) -> None:
     if quiet:
         return
     for problem in problems:
         print(problem.line(), file=sys.stderr)
 
 
-def _fail(problems: list[Problem]) -> typer.Exit:
+def fail(problems: list[Problem]) -> typer.Exit:
     for problem in problems:
         print(problem.line(), file=sys.stderr)
     return typer.Exit(2)
 
 
-def _period(month: str | None) -> Period | None:
+def parse_period(month: str | None) -> Period | None:
     if month is None:
         return None
     from ipscore.base.period import Period
@@ -88,7 +88,7 @@ def _period(month: str | None) -> Period | None:
         ) from None
 
 
-def _output_format(fmt: Format | None, output: Path | None) -> Format:
+def output_format(fmt: Format | None, output: Path | None) -> Format:
     if fmt is not None:
         chosen = fmt
     elif output is not None:
@@ -149,14 +149,14 @@ DbOption = Annotated[
 ]
 
 
-def _run(call: Callable[[], T]) -> T:
+def run(call: Callable[[], T]) -> T:
     """Run a core call, turning its known failures into messages and exit status 2."""
     from ipscore.base.problems import IpscoreError
 
     try:
         return call()
     except IpscoreError as exc:
-        raise _fail(exc.problems) from None
+        raise fail(exc.problems) from None
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         raise typer.Exit(130) from None
@@ -170,7 +170,7 @@ def _run(call: Callable[[], T]) -> T:
         raise typer.Exit(1) from None
 
 
-def _fail_text(message: str) -> typer.Exit:
+def fail_text(message: str) -> typer.Exit:
     print(f"错误：{message}", file=sys.stderr)
     return typer.Exit(2)
 
@@ -179,7 +179,7 @@ def _fail_text(message: str) -> typer.Exit:
 # The monthly circular and the month history
 
 
-def _date(text: str | None) -> date:
+def parse_date(text: str | None) -> date:
     from datetime import date as _d
 
     if text is None:
@@ -192,12 +192,12 @@ def _date(text: str | None) -> date:
         ) from None
 
 
-def _run_store(call: Callable[[], T]) -> T:
-    """Like _run, but a history-store failure is reported plainly (exit status 1)."""
+def run_store(call: Callable[[], T]) -> T:
+    """Like run, but a history-store failure is reported plainly (exit status 1)."""
     from ipscore.store.history import StoreError
 
     try:
-        return _run(call)
+        return run(call)
     except StoreError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         raise typer.Exit(1) from None

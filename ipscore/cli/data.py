@@ -17,11 +17,11 @@ from ipscore.cli.common import (
     QuietOption,
     RulesOption,
     SheetOption,
-    _output_format,
-    _period,
-    _run,
-    _warn,
     app,
+    output_format,
+    parse_period,
+    run,
+    warn,
 )
 
 
@@ -70,7 +70,7 @@ def validate(
         raise typer.BadParameter(
             "请指定要检查的文件（或用 --codes 列出问题代码）", param_hint="FILE"
         )
-    period = _period(month)
+    period = parse_period(month)
 
     def check() -> Any:
         from ipscore.app.validate import validate_file
@@ -88,7 +88,7 @@ def validate(
             allow_missing=allow_missing,
         )
 
-    scheme, report = _run(check)
+    scheme, report = run(check)
     if fmt is ListFormat.json:
         import json
 
@@ -100,7 +100,7 @@ def validate(
 
         from ipscore.render.report import print_report
 
-        _warn(list(scheme.warnings), False)
+        warn(list(scheme.warnings), False)
         print_report(report, Console())
     raise typer.Exit(report.exit_code)
 
@@ -121,7 +121,7 @@ def template(
 
     例：ipscore template --month 2019-06 -o 2019-06.xlsx
     """
-    period = _period(month)
+    period = parse_period(month)
     if output.suffix.lower() != ".xlsx":
         raise typer.BadParameter("模板只能写成 .xlsx 文件", param_hint="-o")
     if not output.parent.is_dir():
@@ -132,11 +132,11 @@ def template(
         from ipscore.rules.resolve import load_scheme
 
         scheme = load_scheme(rules)
-        _warn(list(scheme.warnings), False)
+        warn(list(scheme.warnings), False)
         assert period is not None
         write_template(output, scheme, period)
 
-    _run(build)
+    run(build)
     print(f"已生成报送模板：{output}", file=sys.stderr)
 
 
@@ -162,7 +162,7 @@ def merge(
 
     例：ipscore merge 报送/*.xlsx -o 2019-06.xlsx
     """
-    period = _period(month)
+    period = parse_period(month)
     if output.suffix.lower() != ".xlsx":
         raise typer.BadParameter("汇总表只能写成 .xlsx 文件", param_hint="-o")
     if not output.parent.is_dir():
@@ -173,13 +173,13 @@ def merge(
         from ipscore.rules.resolve import load_scheme
 
         scheme = load_scheme(rules)
-        _warn(list(scheme.warnings), quiet)
+        warn(list(scheme.warnings), quiet)
         return merge_to_file(
             files, output, scheme, period=period, sheet=sheet, allow_missing=allow_missing
         )
 
-    merged = _run(build)
-    _warn(merged.warnings, quiet)
+    merged = run(build)
+    warn(merged.warnings, quiet)
     print(
         f"已汇总 {len(merged.rows)} 个区县（{merged.period}）：{output}",
         file=sys.stderr,
@@ -245,22 +245,22 @@ def tally(
 
     例：ipscore tally 明细.xlsx --month 2019-05 -o 2019-05.xlsx
     """
-    period = _period(month)
+    period = parse_period(month)
     assert period is not None
     if output.suffix.lower() != ".xlsx":
         raise typer.BadParameter("输出文件应为 .xlsx", param_hint="-o")
-    _output_format(None, output)
+    output_format(None, output)
     from ipscore.tally.count import review_path
 
     review_file = review or review_path(output)
-    result = _run(
+    result = run(
         lambda: _tally(records, period, last_year, rules, targets, output, review_file, quiet)
     )
     from ipscore.render.tally_text import summary_lines
 
     for line in summary_lines(result, review_file):
         print(line)
-    _warn(result.warnings, quiet)
+    warn(result.warnings, quiet)
     lost = result.unattributed_counts
     if sum(lost) and not quiet:
         print(

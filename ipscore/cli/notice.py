@@ -14,12 +14,12 @@ from ipscore.cli.common import (
     DbOption,
     ListFormat,
     RulesOption,
-    _date,
-    _fail,
-    _run,
-    _run_store,
-    _warn,
     app,
+    fail,
+    parse_date,
+    run,
+    run_store,
+    warn,
 )
 
 
@@ -88,7 +88,7 @@ def notice(
         chosen = parse_formats(formats)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--formats") from None
-    day = _date(when)
+    day = parse_date(when)
 
     def load() -> tuple[Any, Any]:
         from ipscore.rules.notice import load_notice_rules
@@ -104,27 +104,29 @@ def notice(
             scheme, wording = load()
         except IpscoreError as exc:
             append_log(out, "错误 规则文件：" + problems_text(exc.problems))
-            raise _fail(exc.problems) from None
-        run = _run_store(lambda: run_inbox(inbox, out, scheme, wording, day, formats=chosen, db=db))
-        if run.status != 0:
-            print(run.line, file=sys.stderr)
-            raise typer.Exit(run.status)
+            raise fail(exc.problems) from None
+        outcome = run_store(
+            lambda: run_inbox(inbox, out, scheme, wording, day, formats=chosen, db=db)
+        )
+        if outcome.status != 0:
+            print(outcome.line, file=sys.stderr)
+            raise typer.Exit(outcome.status)
         if verbose:
-            print(run.line)
+            print(outcome.line)
             print(f"日志：{out / LOG_NAME}")
         return
 
     from ipscore.app.notice import publish
 
     assert file is not None
-    scheme, wording = _run(load)
-    _warn(list(scheme.warnings), False)
-    result = _run_store(
+    scheme, wording = run(load)
+    warn(list(scheme.warnings), False)
+    result = run_store(
         lambda: publish(
             file, out, scheme, wording, day, formats=chosen, prev=prev, db=db, force=force
         )
     )
-    _warn(result.ranking.warnings, False)
+    warn(result.ranking.warnings, False)
     for path in result.written:
         print(f"已写入：{path}")
 
@@ -141,7 +143,7 @@ def history(
 
     from ipscore.store.history import db_path, stored_months
 
-    months = _run_store(lambda: stored_months(db))
+    months = run_store(lambda: stored_months(db))
     if fmt is ListFormat.json:
         from ipscore.render.history import months_json
 
@@ -183,14 +185,14 @@ def trend(
     if county is not None:
         from ipscore.rules.resolve import load_scheme
 
-        scheme = _run(lambda: load_scheme(rules))
+        scheme = run(lambda: load_scheme(rules))
         name = scheme.units.resolve(county)
         if name is None:
             raise typer.BadParameter(
                 f"不认识的区县：{county!r}（可选：{'、'.join(scheme.units.names)}）",
                 param_hint="--county",
             )
-    data = _run_store(lambda: stored_trend(db, name))
+    data = run_store(lambda: stored_trend(db, name))
     if fmt is ListFormat.json:
         from ipscore.render.history import trend_json
 

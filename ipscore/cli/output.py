@@ -8,17 +8,17 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ipscore.scoring.score import Ranking
-from ipscore.cli.common import Format, _fail_text, _run
+from ipscore.cli.common import Format, fail_text, run
 
 
-def _emit_ranking(ranking: Ranking, chosen: Format, output: Path | None) -> None:
+def emit_ranking(ranking: Ranking, chosen: Format, output: Path | None) -> None:
     from ipscore.base.files import write_text_atomic
 
     if chosen is Format.xlsx:
         from ipscore.render.xlsx import write_xlsx
 
         assert output is not None
-        _run(lambda: write_xlsx(ranking, output))
+        run(lambda: write_xlsx(ranking, output))
         return
     if chosen is Format.table:
         if output is None:
@@ -44,10 +44,10 @@ def _emit_ranking(ranking: Ranking, chosen: Format, output: Path | None) -> None
         sys.stdout.write(text)
         return
     encoding = "utf-8-sig" if chosen is Format.csv else "utf-8"
-    _run(lambda: write_text_atomic(output, text, encoding))
+    run(lambda: write_text_atomic(output, text, encoding))
 
 
-def _emit_comparison(before: Any, after: Any, chosen: Format, output: Path | None) -> None:
+def emit_comparison(before: Any, after: Any, chosen: Format, output: Path | None) -> None:
     """Render a what-if comparison: a table on the terminal, JSON or text to a file."""
     import json
 
@@ -72,26 +72,26 @@ def _emit_comparison(before: Any, after: Any, chosen: Format, output: Path | Non
     elif chosen in (Format.table, Format.md, Format.csv):
         from rich.console import Console
 
-        from ipscore.render.terminal import _Null
+        from ipscore.render.terminal import NullFile
 
-        console = Console(width=160, record=True, file=_Null(), color_system=None)
+        console = Console(width=160, record=True, file=NullFile(), color_system=None)
         print_comparison(result, console)
         text = console.export_text()
     else:
-        raise _fail_text("--compare 只支持 table 或 json 格式")
+        raise fail_text("--compare 只支持 table 或 json 格式")
     if output is None:
         sys.stdout.write(text)
         return
-    _run(lambda: write_text_atomic(output, text))
+    run(lambda: write_text_atomic(output, text))
 
 
-def _emit_assessment(result: Any, chosen: Format, output: Path | None) -> None:
+def emit_assessment(result: Any, chosen: Format, output: Path | None) -> None:
     from ipscore.base.files import write_text_atomic
     from ipscore.render import annual as render
 
     if chosen is Format.xlsx:
         assert output is not None
-        _run(lambda: render.write_assessment_xlsx(result, output))
+        run(lambda: render.write_assessment_xlsx(result, output))
         return
     if chosen is Format.table and output is None:
         from rich.console import Console
@@ -108,4 +108,4 @@ def _emit_assessment(result: Any, chosen: Format, output: Path | None) -> None:
         sys.stdout.write(text)
         return
     encoding = "utf-8-sig" if chosen is Format.csv else "utf-8"
-    _run(lambda: write_text_atomic(output, text, encoding))
+    run(lambda: write_text_atomic(output, text, encoding))

@@ -10,7 +10,7 @@ import typer
 
 if TYPE_CHECKING:
     pass
-from ipscore.cli.common import _fail, _run
+from ipscore.cli.common import fail, run
 
 rules_app = typer.Typer(
     help="规则文件：检查（rules check）与查看（rules show）。",
@@ -27,11 +27,11 @@ def rules_check(path: RulePath) -> None:
     from ipscore.rules.parse import check_scheme_file
     from ipscore.rules.resolve import load_scheme
 
-    problems = _run(lambda: check_scheme_file(path))
+    problems = run(lambda: check_scheme_file(path))
     if problems:
         print(f"规则文件 {path} 有 {len(problems)} 个问题：", file=sys.stderr)
-        raise _fail(problems)
-    scheme = _run(lambda: load_scheme(path))
+        raise fail(problems)
+    scheme = run(lambda: load_scheme(path))
     kind = "年度考核" if scheme.kind == "annual" else "月度排名"
     extra = f"，另有加分最多 {scheme.bonus.cap} 分" if scheme.bonus is not None else ""
     print(
@@ -48,5 +48,5 @@ def rules_show(path: RulePath) -> None:
     from ipscore.render.rules import print_scheme
     from ipscore.rules.resolve import load_scheme
 
-    scheme = _run(lambda: load_scheme(path))
+    scheme = run(lambda: load_scheme(path))
     print_scheme(scheme, Console())

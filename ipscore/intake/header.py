@@ -86,7 +86,7 @@ class HeaderLayout:
     found: int
 
 
-def _text(value: object) -> str:
+def cell_text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
@@ -99,20 +99,20 @@ def _layout(grid: Grid, row: int, depth: int, index: _HeaderIndex, scheme: Schem
     best_for_field: dict[str, tuple[int, int]] = {}
     texts: dict[int, str] = {}
     for col in range(width):
-        top = _text(grid.value(row, col))
+        top = cell_text(grid.value(row, col))
         if not top:
             origin = grid.merged_origin(row, col)
             if origin is not None and origin[0] == row:
-                top = _text(grid.value(*origin))
+                top = cell_text(grid.value(*origin))
         candidates = [top]
         shown_text = top
         if depth == 2:
-            bottom = _text(grid.value(row + 1, col))
+            bottom = cell_text(grid.value(row + 1, col))
             if bottom:
                 if not top:
                     # No merge information (CSV): the group header is the nearest one to the left.
                     for left in range(col - 1, -1, -1):
-                        top = _text(grid.value(row, left))
+                        top = cell_text(grid.value(row, left))
                         if top:
                             break
                 candidates = [bottom, top + bottom] + ([top] if not bottom else [])
@@ -138,12 +138,12 @@ def _layout(grid: Grid, row: int, depth: int, index: _HeaderIndex, scheme: Schem
 
 def _second_row_is_header(grid: Grid, row: int, scheme: Scheme) -> bool:
     cells = [grid.value(row + 1, c) for c in range(grid.width)]
-    if not any(_text(v) for v in cells):
+    if not any(cell_text(v) for v in cells):
         return False
     for value in cells:
         if _is_numeric(value):
             return False
-        text = _text(value)
+        text = cell_text(value)
         if text and (scheme.units.resolve(text) or scheme.units.is_total(text)):
             return False
         if text:
@@ -168,7 +168,7 @@ def find_header(grid: Grid, scheme: Scheme) -> HeaderLayout | None:
     unit_field = next(f.id for f in scheme.fields.values() if f.type == "unit")
     best: HeaderLayout | None = None
     for row in range(min(HEADER_SEARCH_ROWS, len(grid.rows))):
-        if not any(_text(v) for v in grid.rows[row]):
+        if not any(cell_text(v) for v in grid.rows[row]):
             continue
         depths = [1, 2] if _second_row_is_header(grid, row, scheme) else [1]
         for depth in depths:

@@ -15,7 +15,7 @@ from ipscore.base.numbers import shown
 from ipscore.base.period import Period, period_from_filename, period_from_text
 from ipscore.base.problems import InputError, Problem
 from ipscore.intake.grids import Grid, cell_name, read_grids
-from ipscore.intake.header import HEADER_SEARCH_ROWS, HeaderLayout, _text, find_header
+from ipscore.intake.header import HEADER_SEARCH_ROWS, HeaderLayout, cell_text, find_header
 from ipscore.intake.model import DataTable, Record
 from ipscore.intake.values import read_value
 from ipscore.rules.scheme import Scheme
@@ -239,7 +239,9 @@ def table_from_grid(
     if problems:
         raise InputError(problems)
 
-    title_rows = [" ".join(_text(v) for v in grid.rows[r] if _text(v)) for r in range(layout.row)]
+    title_rows = [
+        " ".join(cell_text(v) for v in grid.rows[r] if cell_text(v)) for r in range(layout.row)
+    ]
     title = " ".join(t for t in title_rows if t)
     if scheme.kind == "annual":
         resolved = _resolve_year(grid, title, path, period)
@@ -255,10 +257,10 @@ def table_from_grid(
     units = scheme.units
     for row in range(layout.row + layout.depth, len(grid.rows)):
         cells = grid.rows[row]
-        texts = [_text(v) for v in cells]
+        texts = [cell_text(v) for v in cells]
         if not any(texts):
             continue
-        label = _text(grid.value(row, unit_col.col))
+        label = cell_text(grid.value(row, unit_col.col))
         first_text = next((t for t in texts if t), "")
         if units.is_note(first_text) and (not label or units.is_note(label)):
             continue
@@ -266,7 +268,9 @@ def table_from_grid(
             label = first_text  # 合计 written in the 序号 column (often merged over 区县)
         ref = cell_name(row, unit_col.col)
         if not label:
-            if any(_text(grid.value(row, c.col)) for c in columns.values() if c is not unit_col):
+            if any(
+                cell_text(grid.value(row, c.col)) for c in columns.values() if c is not unit_col
+            ):
                 problems.append(
                     Problem(
                         "county-blank",

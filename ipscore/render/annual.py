@@ -217,12 +217,12 @@ def annual_table(result: Assessment, style: str = "full") -> Table:
 
 def print_assessment(result: Assessment, console: Console) -> None:
     """The fullest table that fits the console's width."""
-    from ipscore.render.terminal import _natural_width
+    from ipscore.render.terminal import natural_width
 
     for style in ("full", "numbered"):
         table = annual_table(result, style)
         caption, table.caption = table.caption, None  # the caption wraps; the columns do not
-        fits = _natural_width(table) <= console.width
+        fits = natural_width(table) <= console.width
         table.caption = caption
         if fits:
             console.print(table)
@@ -233,9 +233,9 @@ def print_assessment(result: Assessment, console: Console) -> None:
 def assessment_text(result: Assessment, width: int = 160) -> str:
     from rich.console import Console
 
-    from ipscore.render.terminal import _Null
+    from ipscore.render.terminal import NullFile
 
-    console = Console(width=width, record=True, file=_Null(), color_system=None)
+    console = Console(width=width, record=True, file=NullFile(), color_system=None)
     console.print(annual_table(result, "numbered"))
     return console.export_text()
 

@@ -84,16 +84,16 @@ def fitted_table(ranking: Ranking, console: Console) -> Table:
     omit: tuple[str, ...] = ()
     table = ranking_table(ranking)
     for more in _OPTIONAL:
-        if _natural_width(table) <= console.width:
+        if natural_width(table) <= console.width:
             break
         omit += more
         table = ranking_table(ranking, omit)
     return table
 
 
-def _natural_width(table: Table) -> int:
+def natural_width(table: Table) -> int:
     """The width a table takes when nothing limits it."""
-    probe = Console(width=1000, record=True, file=_Null(), color_system=None)
+    probe = Console(width=1000, record=True, file=NullFile(), color_system=None)
     probe.print(table)
     return max((cell_len(line.rstrip()) for line in probe.export_text().splitlines()), default=0)
 
@@ -104,12 +104,12 @@ def print_ranking(ranking: Ranking, console: Console) -> None:
 
 def ranking_text(ranking: Ranking, width: int = 120) -> str:
     """The full table as plain text (for ``--format table -o FILE``)."""
-    console = Console(width=width, record=True, file=_Null(), color_system=None)
+    console = Console(width=width, record=True, file=NullFile(), color_system=None)
     console.print(ranking_table(ranking))
     return console.export_text()
 
 
-class _Null:
+class NullFile:
     def write(self, _text: str) -> int:
         return 0
 

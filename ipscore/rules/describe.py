@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 from ipscore.base.numbers import plain
 
 
-def _ratio(value: Fraction) -> str:
+def ratio_text(value: Fraction) -> str:
     """An unrounded intermediate, to 4 places (so a reader sees it is not yet rounded)."""
     return fmt(value, 4)
 

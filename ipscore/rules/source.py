@@ -157,5 +157,5 @@ def kind_of(value: Any) -> str:
     return type(value).__name__
 
 
-def _plain(number: Fraction) -> str:
+def short_number(number: Fraction) -> str:
     return str(number.numerator) if number.denominator == 1 else f"{float(number):g}"

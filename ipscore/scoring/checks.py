@@ -61,7 +61,7 @@ class Report:
         return [{k: getattr(p, k) for k in keys} for p in self.problems]
 
 
-def _cell_order(problem: Problem) -> tuple[int, str, int, int]:
+def cell_order(problem: Problem) -> tuple[int, str, int, int]:
     match = _CELL.match(problem.cell or "")
     row = int(match.group(2)) if match else 0
     col = 0
@@ -75,7 +75,7 @@ def problems_have_errors(problems: list[Problem]) -> bool:
     return any(p.level == "error" for p in problems)
 
 
-def _formula_problems(
+def formula_problems(
     grid: Grid, formulas: dict[str, str], problems: list[Problem], table: DataTable | None
 ) -> list[Problem]:
     """Warn on each formula with no cached value; a blank-value error on one says why."""
@@ -178,7 +178,7 @@ def _where(grid: Grid, record: Record, column: Column) -> dict[str, str | None]:
     }
 
 
-def _reported_problems(
+def reported_problems(
     grid: Grid, table: DataTable, scheme: Scheme, *, clean: bool
 ) -> list[Problem]:
     by_label = {d.label: d for d in scheme.derived.values()}
@@ -283,7 +283,7 @@ def _rank_problems(grid: Grid, table: DataTable, scheme: Scheme, column: Column)
     return out
 
 
-def _total_problems(grid: Grid, table: DataTable, scheme: Scheme) -> list[Problem]:
+def total_problems(grid: Grid, table: DataTable, scheme: Scheme) -> list[Problem]:
     total = table.total
     if total is None:
         return []
@@ -312,7 +312,7 @@ def _total_problems(grid: Grid, table: DataTable, scheme: Scheme) -> list[Proble
 # Against last month
 
 
-def _month_problems(table: DataTable, previous: DataTable | None) -> list[Problem]:
+def month_problems(table: DataTable, previous: DataTable | None) -> list[Problem]:
     out: list[Problem] = []
     where = {"file": table.file, "sheet": table.sheet}
     columns = table.columns

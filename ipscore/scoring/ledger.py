@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ipscore.base.period import Period
     from ipscore.scoring.annual import Assessment
 from ipscore.base.numbers import plain
-from ipscore.rules.describe import _ratio, label
+from ipscore.rules.describe import label, ratio_text
 
 # --------------------------------------------------------------------------------------------
 # The ledger
@@ -120,7 +120,7 @@ def _derived_text(scheme: Scheme, row: ScoredRow, name: str) -> tuple[str, str]:
     scale = "" if spec.scale == 1 else f" × {plain(spec.scale)}"
     if value is None:
         return f"{a} ÷ {b}{scale}", "无法计算（分母为 0）"
-    return f"{a} ÷ {b}{scale}", _ratio(value)
+    return f"{a} ÷ {b}{scale}", ratio_text(value)
 
 
 def _line(
@@ -144,7 +144,7 @@ def _line(
             mine = Fraction(row.value(ind.field) or 0)
             rule = (
                 f"{pts} × {_value_text(mine)} ÷ {_value_text(top)}（最大值，{leader}）"
-                f" = {_ratio(ind.points * mine / top)} → {got}"
+                f" = {ratio_text(ind.points * mine / top)} → {got}"
             )
     elif ind.method == "target_ratio":
         target = p["target"]
@@ -159,14 +159,14 @@ def _line(
             target_text = f"({target_text} × {period.month}/12)"
             base = base * Fraction(period.month, 12)
         mine = Fraction(row.value(ind.field) or 0)
-        mine_text = _ratio(mine) if ind.field in scheme.derived else _value_text(mine)
+        mine_text = ratio_text(mine) if ind.field in scheme.derived else _value_text(mine)
         if base <= 0:
             rule = "目标为 0 → 0 分"
         else:
             ratio = mine / base
             rule = (
                 f"{pts} × min({mine_text} ÷ {target_text}, {plain(p['cap'])})"
-                f" = {pts} × min({_ratio(ratio)}, {plain(p['cap'])}) → {got}"
+                f" = {pts} × min({ratio_text(ratio)}, {plain(p['cap'])}) → {got}"
             )
         if part.capped:
             note = f"封顶：超过目标，按 {plain(p['cap'])} 倍计"
