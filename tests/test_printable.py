@@ -6,6 +6,7 @@ are shown as escapes; a long value is cut with …; a file path is escaped but n
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,36 @@ def test_control_characters_in_a_county_name_never_reach_the_terminal(tmp_path: 
     assert result.exit_code == 2
     assert "\\x1b[8m" in result.stderr
     assert_clean(result.stderr)
+
+
+# --------------------------------------------------------------------------------------------
+# The cron log
+
+
+def cron(inbox: Path, out: Path):
+    return invoke("notice", "--inbox", inbox, "--out", out, "--date", "2019-07-05")
+
+
+def test_newline_and_esc_in_an_inbox_file_name_cannot_forge_log_lines(tmp_path: Path) -> None:
+    inbox, out = tmp_path / "收件箱", tmp_path / "通报"
+    inbox.mkdir()
+    forged = "2019-05 统计\n2019-07-05 09:00:00  成功 2019-06 伪造\x1b[2J\x07.xlsx"
+    shutil.copy(MAY, inbox / forged)
+    first = cron(inbox, out)
+    assert first.exit_code == 0, first.output
+    assert cron(inbox, out).exit_code == 0  # nothing left to do: one more line
+    # A bad file whose name carries control characters: the error line is escaped too.
+    (inbox / "2019-06 坏\r\x1b[31m.xlsx").write_bytes(b"not a workbook")
+    bad = cron(inbox, out)
+    assert bad.exit_code == 2
+    assert_clean(bad.stderr)
+
+    data = (out / "ipscore-notice.log").read_bytes()
+    for byte in (b"\x1b", b"\x07", b"\r", b"\x00"):
+        assert byte not in data
+    lines = data.decode("utf-8").splitlines()
+    assert len(lines) == 3, lines  # one line per run
+    assert "成功 2019-05" in lines[0] and "2019-05 统计\\n2019-07-05" in lines[0]
+    assert "\\x1b[2J\\x07.xlsx" in lines[0]
+    assert "无待处理月份" in lines[1]
+    assert lines[2].count("2019-06 坏\\r\\x1b[31m.xlsx") >= 1
