@@ -235,3 +235,16 @@ def test_append_full_disk_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.M
     with pytest.raises(OutputError) as caught:
         append_text(tmp_path / "ipscore-notice.log", "x\n")
     assert "磁盘空间不足" in message(caught)
+
+
+def test_a_folder_that_refuses_new_files_is_not_called_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # /proc and similar: the folder exists, creating a file in it gives ENOENT.
+    def no_new_files(*_args: object, **_kwargs: object) -> int:
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT))
+
+    monkeypatch.setattr(files.os, "open", no_new_files)
+    with pytest.raises(OutputError) as caught:
+        write_bytes_atomic(tmp_path / "x.csv", b"x")
+    assert "无法在目录" in message(caught) and "不存在" not in message(caught)

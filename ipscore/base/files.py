@@ -71,6 +71,8 @@ def describe_os_error(path: Path, exc: OSError) -> str:
     if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         return f"磁盘空间不足，未能写入 {shown}（没有留下不完整的文件）；请腾出空间或换一个目录"
     if code in (errno.ENOENT, errno.ENOTDIR):
+        if code == errno.ENOENT and path.parent.is_dir():  # e.g. /proc: no new files there
+            return f"无法在目录 {folder} 中创建文件：{shown}；请换一个目录"
         return f"输出目录不存在：{folder}；请先创建该目录或换一个路径"
     if code == errno.EISDIR:
         return f"输出路径是一个目录：{shown}；请给出文件名"
