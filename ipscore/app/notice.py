@@ -183,11 +183,18 @@ def _stamp() -> str:
 
 
 def append_log(out: Path, line: str) -> None:
-    """Append one time-stamped line to the output directory's log file."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Append one time-stamped line to the output directory's log file.
+
+    The line is made printable (a newline or ESC in an inbox file name is shown as ``\\n``,
+    ``\\x1b``), so one run is one line and nothing in it reaches a terminal raw; the log is
+    never opened through a symlink (see :func:`ipscore.base.files.append_text`).
+    """
+    from ipscore.base.files import append_text, ensure_folder
+    from ipscore.base.text import printable
+
+    ensure_folder(out)
     # One write of one line in append mode: concurrent runs never interleave within a line.
-    with open(out / LOG_NAME, "a", encoding="utf-8") as log:
-        log.write(f"{_stamp()}  {line}\n")
+    append_text(out / LOG_NAME, f"{_stamp()}  {printable(line, None)}\n")
 
 
 def problems_text(problems: Sequence[Problem]) -> str:

@@ -111,6 +111,13 @@ _LIST: tuple[tuple[str, str, str, str], ...] = (
     ("rules-tiers-order", "error", "规则", "分档门槛顺序不对"),
     ("rules-kind", "error", "规则", "方案类型不符（月度方案不能用于年度考核，反之亦然）"),
     ("rules-placeholder", "error", "规则", "通报文字设置中有未知的占位符"),
+    (
+        "output-refused",
+        "error",
+        "输出",
+        "输出路径是符号链接、目录、设备或管道，拒绝写入（从不经符号链接写文件）",
+    ),
+    ("output-failed", "error", "输出", "输出文件无法写入（权限、磁盘空间、只读文件系统等）"),
 )
 
 CODES: dict[str, Code] = {c: Code(c, level, topic, text) for c, level, topic, text in _LIST}

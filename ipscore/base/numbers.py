@@ -18,6 +18,8 @@ import re
 import unicodedata
 from typing import Literal
 
+from ipscore.base.text import printable
+
 
 def plain(value: Fraction | Decimal | int) -> str:
     """A parameter as written in the rule file: 15, 0.5, 12.5."""
@@ -42,7 +44,7 @@ class NumberError(ValueError):
 
     def __init__(self, kind: Literal["blank", "negative", "fraction", "text"], shown: str) -> None:
         self.kind = kind
-        self.shown = shown
+        self.shown = printable(shown)  # the raw text of a cell: one line, cut when long
         super().__init__(f"{kind}: {shown!r}")
 
 
@@ -53,10 +55,10 @@ def normalise_text(text: str) -> str:
 
 
 def shown(value: object) -> str:
-    """How a cell value looks in a message."""
+    """How a cell value looks in a message: one printable line, long text cut with …."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return printable(str(value).strip())
 
 
 def parse_number(value: object) -> Fraction:

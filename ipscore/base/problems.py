@@ -4,6 +4,11 @@ A problem names where it was found (file, sheet, cell, header, unit) and says in
 was found and what was expected. Loading and rule checking collect every problem they can
 find; commands that cannot go on raise :class:`InputError` or :class:`RulesError` with the
 whole list, and the CLI prints one line per problem and exits with status 2.
+
+Every text a problem holds may come from an input file (a cell, a header, a sheet or file
+name), so a problem makes its texts printable when it is made (:func:`ipscore.base.text.printable`):
+whatever prints, logs or serialises it gets one line with no control characters, values cut
+to a sane length and file paths whole.
 """
 
 from __future__ import annotations
@@ -11,7 +16,20 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Literal
 
+from ipscore.base.text import MESSAGE_LIMIT, VALUE_LIMIT, printable
+
 Level = Literal["error", "warning"]
+
+# How much of each text a problem keeps (None: all of it, escaped).
+_LIMITS: dict[str, int | None] = {
+    "message": MESSAGE_LIMIT,
+    "file": None,  # a path is shown whole
+    "sheet": VALUE_LIMIT,
+    "cell": VALUE_LIMIT,
+    "field": 2 * VALUE_LIMIT,  # a place in a rule file, e.g. indicators[growth].step
+    "header": VALUE_LIMIT,
+    "county": VALUE_LIMIT,
+}
 
 
 @dataclass(frozen=True)
@@ -27,6 +45,12 @@ class Problem:
     field: str | None = None
     header: str | None = None
     county: str | None = None
+
+    def __post_init__(self) -> None:
+        for name, limit in _LIMITS.items():
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, printable(value, limit))
 
     def where(self) -> str:
         """The place, e.g. ``2019-05.xlsx [Sheet1] D7（1-5月累计）``."""
@@ -69,6 +93,11 @@ class RulesError(IpscoreError):
     """A rule file is unreadable or inconsistent."""
 
 
+class OutputError(IpscoreError):
+    """An output file cannot or must not be written: a symlink or a folder in its place, no
+    permission, a full disk. Raised by :mod:`ipscore.base.files`; nothing is left behind."""
+
+
 def fail(code: str, message: str, **where: str | None) -> InputError:
     """Build an :class:`InputError` holding a single problem."""
-    return InputError([Problem(code, message, **where)])
+    return InputError([Problem(code, message, "error", **where)])

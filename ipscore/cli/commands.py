@@ -71,7 +71,7 @@ def rank(
 
     每次排名记入历史库；不给 --prev 时，位次变化取历史库中的上月排名。
     """
-    chosen = output_format(fmt, output)
+    chosen = output_format(fmt, output, inputs=(file, prev, rules, compare), store=_store_path(db))
     period = parse_period(month)
     ranking = run(
         lambda: _rank(
@@ -89,6 +89,12 @@ def rank(
         emit_comparison(ranking, other, chosen, output)
         return
     emit_ranking(ranking, chosen, output)
+
+
+def _store_path(db: Path | None) -> Path:
+    from ipscore.store.history import db_path
+
+    return db_path(db)
 
 
 def _rank(file: Path, rules: Path | None, **options: Any) -> Ranking:
@@ -160,7 +166,7 @@ def assess(
 
     例：ipscore assess samples/2019-annual.xlsx
     """
-    chosen = output_format(fmt, output)
+    chosen = output_format(fmt, output, inputs=(file, rules, compare))
     options: dict[str, Any] = {"sheet": sheet, "year": year, "allow_missing": allow_missing}
     result = run(lambda: _assess(file, rules, **options))
     warn(result.warnings, quiet)

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
 
 import typer
 
+from ipscore.base.text import printable, printable_path
+
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from ipscore.base.period import Period
     from ipscore.base.problems import Problem
@@ -39,7 +41,14 @@ class Format(str, Enum):
     xlsx = "xlsx"
 
 
-_SUFFIX_FORMATS = {".json": Format.json, ".csv": Format.csv, ".md": Format.md, ".xlsx": Format.xlsx}
+# What each extension of -o means; an extension outside this list is refused.
+_SUFFIX_FORMATS = {
+    ".txt": Format.table,
+    ".json": Format.json,
+    ".csv": Format.csv,
+    ".md": Format.md,
+    ".xlsx": Format.xlsx,
+}
 
 
 def _version(value: bool) -> None:
@@ -88,18 +97,110 @@ def parse_period(month: str | None) -> Period | None:
         ) from None
 
 
-def output_format(fmt: Format | None, output: Path | None) -> Format:
-    if fmt is not None:
-        chosen = fmt
-    elif output is not None:
-        chosen = _SUFFIX_FORMATS.get(output.suffix.lower(), Format.table)
-    else:
-        chosen = Format.table
+def output_format(
+    fmt: Format | None,
+    output: Path | None,
+    *,
+    inputs: Iterable[Path | None] = (),
+    store: Path | None = None,
+) -> Format:
+    """The format to write, from ``--format`` or the extension of ``-o``; ``-o`` checked.
+
+    ``-o`` must end in an extension a writer knows (.txt .json .csv .md .xlsx) that agrees with
+    ``--format``, and must not be an input file or the history store (see :func:`check_output`).
+    """
+    implied = None
+    if output is not None:
+        suffix = output.suffix.lower()
+        implied = _SUFFIX_FORMATS.get(suffix)
+        if implied is None:
+            raise fail_text(
+                f"-o 的扩展名 {suffix or '（无）'} 不是能写出的格式"
+                f"（可用：{' '.join(_SUFFIX_FORMATS)}）：{printable_path(output)}"
+            )
+        text_into_txt = suffix == ".txt" and fmt is not Format.xlsx
+        if fmt is not None and fmt is not implied and not text_into_txt:
+            raise fail_text(
+                f"--format {fmt.value} 与 -o 的扩展名 {suffix} 不一致：{printable_path(output)}"
+            )
+        check_output(output, inputs=inputs, store=store)
+    chosen = fmt or implied or Format.table
     if chosen is Format.xlsx and output is None:
         raise typer.BadParameter("xlsx 格式需要用 -o 指定输出文件", param_hint="--format")
-    if output is not None and not output.parent.is_dir():
-        raise typer.BadParameter(f"输出目录不存在：{output.parent}", param_hint="-o")
     return chosen
+
+
+def check_output(
+    output: Path,
+    *,
+    option: str = "-o",
+    suffixes: Iterable[str] | None = None,
+    inputs: Iterable[Path | None] = (),
+    store: Path | None = None,
+    others: Iterable[tuple[str, Path]] = (),
+) -> None:
+    """Refuse an output path before any work is done (exit status 2, one Chinese line).
+
+    Refused: an extension outside ``suffixes``; a symlink, folder or device in its place; a
+    folder that does not exist or cannot be written; the same file as an input (same device
+    and inode, so hard links and symlinks count) or the history store; the same path as another
+    output of the command (``others``: option name and path).
+    """
+    import os
+    import stat
+
+    shown = printable_path(output)
+    if suffixes is not None:
+        allowed = tuple(suffixes)
+        if output.suffix.lower() not in allowed:
+            actual = output.suffix or "（无扩展名）"
+            raise fail_text(f"{option} 应为 {' 或 '.join(allowed)} 文件，实际为 {actual}：{shown}")
+    try:
+        mode = os.lstat(output).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        mode = None  # the folder check below says what is missing
+    except OSError as exc:
+        from ipscore.base.files import os_reason
+
+        raise fail_text(f"无法访问 {option} 的路径：{shown}（{os_reason(exc)}）") from None
+    if mode is not None and stat.S_ISLNK(mode):
+        raise fail_text(f"{option} 是符号链接，拒绝写入：{shown}；请删除该链接或换一个文件名")
+    if mode is not None and stat.S_ISDIR(mode):
+        raise fail_text(f"{option} 是一个目录：{shown}；请给出文件名")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise fail_text(f"{option} 不是普通文件（设备、管道等），拒绝写入：{shown}")
+    folder = output.parent
+    if not folder.is_dir():
+        raise fail_text(f"输出目录不存在：{printable_path(folder)}；请先创建该目录或换一个路径")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise fail_text(f"输出目录不可写：{printable_path(folder)}；请检查权限或换一个目录")
+    for source in inputs:
+        if source is not None and _same_file(output, source):
+            raise fail_text(
+                f"{option} 与输入文件 {printable_path(source)} 是同一个文件，写出会毁掉输入；"
+                "请换一个输出文件名"
+            )
+    if store is not None and _same_file(output, store):
+        raise fail_text(
+            f"{option} 指向历史库 {printable_path(store)}，写出会毁掉历史记录；请换一个输出文件名"
+        )
+    for name, other in others:
+        if _same_file(output, other):
+            raise fail_text(f"{option} 与 {name} 是同一个文件：{shown}；请给两者不同的文件名")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file: same device and inode, or (not yet there) one path."""
+    import os
+
+    try:
+        first, second = os.stat(a), os.stat(b)
+    except OSError:
+        try:
+            return a.resolve() == b.resolve()
+        except (OSError, RuntimeError):
+            return False
+    return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
 
 
 RulesOption = Annotated[
@@ -150,7 +251,13 @@ DbOption = Annotated[
 
 
 def run(call: Callable[[], T]) -> T:
-    """Run a core call, turning its known failures into messages and exit status 2."""
+    """Run a core call, turning its known failures into messages and exit status 2.
+
+    Known failures: bad input or rules, an output that cannot be written
+    (:class:`~ipscore.base.problems.OutputError`), and any other operating-system error (a
+    folder that cannot be made, a file that cannot be read): one Chinese sentence naming the
+    path, no traceback. "内部错误" (exit status 1) is left for real bugs.
+    """
     from ipscore.base.problems import IpscoreError
 
     try:
@@ -160,14 +267,27 @@ def run(call: Callable[[], T]) -> T:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         raise typer.Exit(130) from None
+    except OSError as exc:
+        if _state["debug"]:
+            raise
+        raise fail_text(_os_error_text(exc)) from None
     except Exception as exc:
         if _state["debug"]:
             raise
         print(
-            f"内部错误：{type(exc).__name__}: {exc}（加 --debug 查看详情，并请报告此问题）",
+            f"内部错误：{type(exc).__name__}: {printable(str(exc), 300)}"
+            "（加 --debug 查看详情，并请报告此问题）",
             file=sys.stderr,
         )
         raise typer.Exit(1) from None
+
+
+def _os_error_text(exc: OSError) -> str:
+    """An operating-system error outside :mod:`ipscore.base.files`, as one sentence."""
+    from ipscore.base.files import os_reason
+
+    where = f"{printable_path(exc.filename)}：" if exc.filename is not None else ""
+    return f"文件操作失败：{where}{os_reason(exc)}；请检查路径、权限和磁盘空间，或换一个目录"
 
 
 def fail_text(message: str) -> typer.Exit:
@@ -199,7 +319,7 @@ def run_store(call: Callable[[], T]) -> T:
     try:
         return run(call)
     except StoreError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+        print(f"错误：{printable(str(exc), None)}", file=sys.stderr)
         raise typer.Exit(1) from None
 
 

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from ipscore.base.text import printable, printable_path
+
 if TYPE_CHECKING:
     from ipscore.base.period import Period
 from ipscore.cli.common import (
@@ -18,7 +20,7 @@ from ipscore.cli.common import (
     RulesOption,
     SheetOption,
     app,
-    output_format,
+    check_output,
     parse_period,
     run,
     warn,
@@ -122,10 +124,7 @@ def template(
     例：ipscore template --month 2019-06 -o 2019-06.xlsx
     """
     period = parse_period(month)
-    if output.suffix.lower() != ".xlsx":
-        raise typer.BadParameter("模板只能写成 .xlsx 文件", param_hint="-o")
-    if not output.parent.is_dir():
-        raise typer.BadParameter(f"输出目录不存在：{output.parent}", param_hint="-o")
+    check_output(output, suffixes=(".xlsx",), inputs=(rules,))
 
     def build() -> None:
         from ipscore.render.sheet import write_template
@@ -137,7 +136,7 @@ def template(
         write_template(output, scheme, period)
 
     run(build)
-    print(f"已生成报送模板：{output}", file=sys.stderr)
+    print(f"已生成报送模板：{printable_path(output)}", file=sys.stderr)
 
 
 @app.command()
@@ -163,10 +162,7 @@ def merge(
     例：ipscore merge 报送/*.xlsx -o 2019-06.xlsx
     """
     period = parse_period(month)
-    if output.suffix.lower() != ".xlsx":
-        raise typer.BadParameter("汇总表只能写成 .xlsx 文件", param_hint="-o")
-    if not output.parent.is_dir():
-        raise typer.BadParameter(f"输出目录不存在：{output.parent}", param_hint="-o")
+    check_output(output, suffixes=(".xlsx",), inputs=(*files, rules))
 
     def build() -> Any:
         from ipscore.app.merge import merge_to_file
@@ -181,7 +177,7 @@ def merge(
     merged = run(build)
     warn(merged.warnings, quiet)
     print(
-        f"已汇总 {len(merged.rows)} 个区县（{merged.period}）：{output}",
+        f"已汇总 {len(merged.rows)} 个区县（{merged.period}）：{printable_path(output)}",
         file=sys.stderr,
     )
 
@@ -247,24 +243,31 @@ def tally(
     """
     period = parse_period(month)
     assert period is not None
-    if output.suffix.lower() != ".xlsx":
-        raise typer.BadParameter("输出文件应为 .xlsx", param_hint="-o")
-    output_format(None, output)
     from ipscore.tally.count import review_path
 
     review_file = review or review_path(output)
+    inputs = (records, last_year, rules, targets)
+    check_output(output, suffixes=(".xlsx",), inputs=inputs)
+    check_output(
+        review_file,
+        option="--review",
+        suffixes=(".csv",),
+        inputs=inputs,
+        others=[("-o", output)],
+    )
     result = run(
         lambda: _tally(records, period, last_year, rules, targets, output, review_file, quiet)
     )
     from ipscore.render.tally_text import summary_lines
 
     for line in summary_lines(result, review_file):
-        print(line)
+        print(printable(line, None))
     warn(result.warnings, quiet)
     lost = result.unattributed_counts
     if sum(lost) and not quiet:
         print(
-            f"警告：{sum(lost)} 条发明专利申请无法归属到区县，未计入统计表；请核对 {review_file}",
+            f"警告：{sum(lost)} 条发明专利申请无法归属到区县，未计入统计表；"
+            f"请核对 {printable_path(review_file)}",
             file=sys.stderr,
         )
 

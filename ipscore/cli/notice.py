@@ -99,24 +99,30 @@ def notice(
     if inbox is not None:
         from ipscore.app.notice import LOG_NAME, append_log, problems_text, run_inbox
         from ipscore.base.problems import IpscoreError
+        from ipscore.base.text import printable, printable_path
 
+        # A log that cannot be written (a symlink planted in its place, no permission) stops
+        # the run before anything is published.
+        run(lambda: _log_ready(out))
         try:
             scheme, wording = load()
         except IpscoreError as exc:
-            append_log(out, "错误 规则文件：" + problems_text(exc.problems))
+            line = "错误 规则文件：" + problems_text(exc.problems)
+            run(lambda: append_log(out, line))
             raise fail(exc.problems) from None
         outcome = run_store(
             lambda: run_inbox(inbox, out, scheme, wording, day, formats=chosen, db=db)
         )
         if outcome.status != 0:
-            print(outcome.line, file=sys.stderr)
+            print(printable(outcome.line, None), file=sys.stderr)
             raise typer.Exit(outcome.status)
         if verbose:
-            print(outcome.line)
-            print(f"日志：{out / LOG_NAME}")
+            print(printable(outcome.line, None))
+            print(f"日志：{printable_path(out / LOG_NAME)}")
         return
 
     from ipscore.app.notice import publish
+    from ipscore.base.text import printable_path
 
     assert file is not None
     scheme, wording = run(load)
@@ -128,7 +134,16 @@ def notice(
     )
     warn(result.ranking.warnings, False)
     for path in result.written:
-        print(f"已写入：{path}")
+        print(f"已写入：{printable_path(path)}")
+
+
+def _log_ready(out: Path) -> None:
+    """Open the cron log as a run will (creating it), so a bad log stops the run up front."""
+    from ipscore.app.notice import LOG_NAME
+    from ipscore.base.files import append_text, ensure_folder
+
+    ensure_folder(out)
+    append_text(out / LOG_NAME, "")
 
 
 @app.command()

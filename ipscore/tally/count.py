@@ -161,7 +161,9 @@ def _query(
 
 
 def _shown(value: object) -> str:
-    return "（空）" if value is None or str(value).strip() == "" else f"“{str(value).strip()}”"
+    from ipscore.base.numbers import shown
+
+    return "（空）" if value is None or str(value).strip() == "" else f"“{shown(value)}”"
 
 
 def _check(data: pl.DataFrame, source: RecordSource, rules: AttributionRules) -> None:
