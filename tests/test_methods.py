@@ -178,6 +178,15 @@ def test_a_method_that_is_not_text_is_reported_not_a_crash(tmp_path: Path) -> No
         ("tiers", "tiers = [{ at = 0, points = 35 }]", "tiers", "门槛 0 的分值 35 高于满分 30"),
         ("per_item", "each = 1\ncap = 31", "cap", "上限 31 高于满分 30"),
         ("deduction", "each = 1\nfloor = 40", "floor", "保底分 40 高于满分 30"),
+        # Written as in the rule file, never as a fraction (61/2).
+        ("rank_points", "step = 2\nfloor = 30.5", "floor", "保底分 30.5 高于满分 30"),
+        (
+            "tiers",
+            "tiers = [{ at = 2.5, points = 30.5 }]",
+            "tiers",
+            "门槛 2.5 的分值 30.5 高于满分 30",
+        ),
+        ("per_item", "each = 1\ncap = 30.25", "cap", "上限 30.25 高于满分 30"),
     ],
 )
 def test_each_method_checks_its_parameters_against_the_points(
@@ -191,6 +200,18 @@ def test_each_method_checks_its_parameters_against_the_points(
     assert [(p.code, p.field, p.message) for p in problems] == [
         ("rules-range", f"indicators[progress].{place}", message)
     ]
+
+
+def test_tiers_out_of_order_are_named_as_written(tmp_path: Path) -> None:
+    indicator = (
+        '[[indicators]]\nid = "progress"\nname = "进度"\npoints = 30\nmethod = "tiers"\n'
+        'field = "growth_pct"\ntiers = [{ at = 0.5, points = 10 }, { at = 2.5, points = 20 }]\n'
+    )
+    (problem,) = check_scheme_file(monthly_with(tmp_path, indicator))
+    assert (problem.code, problem.message) == (
+        "rules-tiers-order",
+        "分档应按门槛从高到低排列且不重叠（0.5 之后是 2.5）",
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from ipscore.base.numbers import plain
 from ipscore.rules.methods.base import Context, Method, Operand, Outcome, Shown, Worked
 from ipscore.rules.scheme import Indicator, Scheme
-from ipscore.rules.source import Param, RuleChecker, short_number
+from ipscore.rules.source import Param, RuleChecker
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,7 +34,7 @@ class Deduction(Method[Deducted]):
         if floor is not None and floor > points:
             c.add(
                 f"{place}.floor",
-                f"保底分 {short_number(floor)} 高于满分 {short_number(points)}",
+                f"保底分 {plain(floor)} 高于满分 {plain(points)}",
                 "rules-range",
             )
 

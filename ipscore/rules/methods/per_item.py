@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from ipscore.base.numbers import plain
 from ipscore.rules.methods.base import Context, Method, Operand, Outcome, Shown, Worked
 from ipscore.rules.scheme import Indicator, Scheme
-from ipscore.rules.source import Param, RuleChecker, short_number
+from ipscore.rules.source import Param, RuleChecker
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,7 +35,7 @@ class PerItem(Method[Counted]):
         if cap is not None and cap > points:
             c.add(
                 f"{place}.cap",
-                f"上限 {short_number(cap)} 高于满分 {short_number(points)}",
+                f"上限 {plain(cap)} 高于满分 {plain(points)}",
                 "rules-range",
             )
 

@@ -45,7 +45,9 @@ class RankPoints(Method[Placed]):
     ) -> None:
         floor = params["floor"]
         if floor is not None and floor > points:
-            c.add(f"{place}.floor", f"保底分 {floor} 高于满分 {points}", "rules-range")
+            c.add(
+                f"{place}.floor", f"保底分 {plain(floor)} 高于满分 {plain(points)}", "rules-range"
+            )
 
     def describe(self, indicator: Indicator, scheme: Scheme) -> str:
         p = indicator.params

@@ -63,7 +63,7 @@ class Tiers(Method[Tiered]):
             if tier_points > points:
                 c.add(
                     f"{place}.tiers",
-                    f"门槛 {at} 的分值 {tier_points} 高于满分 {points}",
+                    f"门槛 {plain(at)} 的分值 {plain(tier_points)} 高于满分 {plain(points)}",
                     "rules-range",
                 )
 
@@ -136,6 +136,8 @@ def _read_tiers(value: Any, place: str, c: RuleChecker) -> tuple[Tier, ...]:
     for (a1, _), (a2, _) in pairwise(tiers):
         if a2 >= a1:
             c.add(
-                place, f"分档应按门槛从高到低排列且不重叠（{a1} 之后是 {a2}）", "rules-tiers-order"
+                place,
+                f"分档应按门槛从高到低排列且不重叠（{plain(a1)} 之后是 {plain(a2)}）",
+                "rules-tiers-order",
             )
     return tuple(tiers)
