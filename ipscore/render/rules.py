@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ipscore.base.numbers import plain
-from ipscore.rules.describe import describe_indicator, label
+from ipscore.rules.methods import method_for
 from ipscore.rules.scheme import Scheme
 
 if TYPE_CHECKING:
@@ -24,11 +24,11 @@ def scheme_lines(scheme: Scheme) -> list[str]:
         f"方案：{scheme.name}（{year}{kind}，指标合计 {plain(scheme.total_points)} 分）",
         f"舍入：每项得分{_ROUNDING[scheme.rounding]}保留 {scheme.decimals} 位小数，"
         "总分为各项舍入后得分之和",
-        f"并列：总分相同时按{label(scheme, scheme.tie_breaker)}从高到低；仍相同则并列",
+        f"并列：总分相同时按{scheme.label(scheme.tie_breaker)}从高到低；仍相同则并列",
     ]
     if scheme.bonus is not None:
         items = "；".join(
-            f"{item.name}（{label(scheme, item.field)}）每项 {plain(item.each)} 分"
+            f"{item.name}（{scheme.label(item.field)}）每项 {plain(item.each)} 分"
             for item in scheme.bonus.items
         )
         lines.append(f"加分：{items}；加分合计最多 {plain(scheme.bonus.cap)} 分")
@@ -42,7 +42,7 @@ def scheme_lines(scheme: Scheme) -> list[str]:
         lines.append("等次：" + "；".join(bands) + f"；其余为{scheme.grades.otherwise}")
     if scheme.veto is not None:
         lines.append(
-            f"一票否决：{label(scheme, scheme.veto.field)}为“是”时等次为{scheme.veto.grade}，"
+            f"一票否决：{scheme.label(scheme.veto.field)}为“是”时等次为{scheme.veto.grade}，"
             "得分与排名照常列出"
         )
     return lines
@@ -66,8 +66,7 @@ def print_scheme(scheme: Scheme, console: Console) -> None:
     table.add_column("分值", justify="right", no_wrap=True)
     table.add_column("计分方法", overflow="fold")
     for number, ind in enumerate(scheme.indicators, start=1):
-        table.add_row(
-            str(number), ind.name, ind.id, plain(ind.points), describe_indicator(scheme, ind)
-        )
+        words = method_for(ind.method).describe(ind, scheme)
+        table.add_row(str(number), ind.name, ind.id, plain(ind.points), words)
     table.add_row("", "合计", "", plain(scheme.total_points), "", style="bold")
     console.print(table)

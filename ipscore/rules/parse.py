@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from fractions import Fraction
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from ipscore.base.problems import Problem, RulesError
 from ipscore.rules.grading import parse_bonus, parse_grades, parse_veto
-
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover - exercised on Python 3.10 only
-    pass
+from ipscore.rules.methods import method_for, method_names
 from ipscore.rules.scheme import (
     FIELD_TYPES,
-    METHODS,
     MONTHLY_DERIVED,
     MONTHLY_FIELDS,
     ROUNDING_MODES,
@@ -26,10 +19,9 @@ from ipscore.rules.scheme import (
     Derived,
     FieldSpec,
     Indicator,
-    Param,
     Scheme,
 )
-from ipscore.rules.source import RuleChecker, kind_of, read_toml, short_number
+from ipscore.rules.source import Param, RuleChecker, kind_of, read_toml, short_number
 from ipscore.rules.units import units_named
 
 
@@ -133,31 +125,6 @@ def _parse_derived(
     return derived
 
 
-def _parse_tiers(value: Any, place: str, c: RuleChecker) -> tuple[tuple[Fraction, Fraction], ...]:
-    if not isinstance(value, list) or not value:
-        c.add(
-            place,
-            "应为非空数组，如 [{ at = 10, points = 10 }, { at = 0, points = 7 }]",
-            "rules-type",
-        )
-        return ()
-    tiers: list[tuple[Fraction, Fraction]] = []
-    for index, tier in enumerate(value):
-        tplace = f"{place}[{index + 1}]"
-        tier = c.table(tier, tplace)
-        c.unknown_keys(tier, {"at", "points"}, tplace)
-        at = c.number(tier, "at", tplace)
-        points = c.number(tier, "points", tplace, Param("number", minimum=Fraction(0)))
-        if at is not None and points is not None:
-            tiers.append((at, points))
-    for (a1, _), (a2, _) in pairwise(tiers):
-        if a2 >= a1:
-            c.add(
-                place, f"分档应按门槛从高到低排列且不重叠（{a1} 之后是 {a2}）", "rules-tiers-order"
-            )
-    return tuple(tiers)
-
-
 def _parse_indicator(index: int, spec: Any, known: set[str], c: RuleChecker) -> Indicator | None:
     place = f"indicators[{index + 1}]"
     spec = c.table(spec, place)
@@ -167,89 +134,28 @@ def _parse_indicator(index: int, spec: Any, known: set[str], c: RuleChecker) -> 
     else:
         c.add(f"{place}.id", "缺少指标编号 id（文本）", "rules-missing-key")
         iid = f"#{index + 1}"
-    method = spec.get("method")
-    if method not in METHODS:
-        shown = "缺少 method" if method is None else f"未知的计分方法 {method!r}"
-        c.add(f"{place}.method", f"{shown}（可用：{'、'.join(METHODS)}）", "rules-unknown-method")
-        c.unknown_keys(
-            spec,
-            {"id", "name", "points", "method", *{p for m in METHODS.values() for p in m}},
-            place,
+    name = spec.get("method")
+    if not isinstance(name, str) or name not in method_names():
+        shown = "缺少 method" if name is None else f"未知的计分方法 {name!r}"
+        c.add(
+            f"{place}.method",
+            f"{shown}（可用：{'、'.join(method_names())}）",
+            "rules-unknown-method",
         )
+        every = {key for n in method_names() for key in method_for(n).params}
+        c.unknown_keys(spec, {"id", "name", "points", "method", *every}, place)
         return None
-    params_spec = METHODS[method]
-    c.unknown_keys(spec, {"id", "name", "points", "method", *params_spec}, place)
-    name = c.text(spec, "name", place) or iid
+    method = method_for(name)
+    c.unknown_keys(spec, {"id", "name", "points", "method", *method.params}, place)
+    title = c.text(spec, "name", place) or iid
     points = c.number(spec, "points", place, Param("number", minimum=Fraction(0)))
-    params: dict[str, Any] = {}
-    for key, param in params_spec.items():
-        ppl = f"{place}.{key}"
-        if param.kind == "field":
-            value = spec.get(key)
-            if not isinstance(value, str):
-                c.add(
-                    ppl,
-                    "缺少此项（应为字段名）" if value is None else "应为字段名",
-                    "rules-missing-key",
-                )
-            elif value not in known:
-                c.add(
-                    ppl,
-                    f"引用了未定义的字段 {value!r}（没有任何表头别名定义它）",
-                    "rules-unknown-field",
-                )
-            params[key] = value
-        elif param.kind == "number":
-            params[key] = c.number(spec, key, place, param)
-        elif param.kind == "bool":
-            value = spec.get(key, param.default)
-            if not isinstance(value, bool):
-                c.add(ppl, f"应为 true 或 false，实际为 {kind_of(value)}", "rules-type")
-                value = param.default
-            params[key] = value
-        elif param.kind == "target":
-            value = spec.get(key)
-            if isinstance(value, str):
-                if value not in known:
-                    c.add(ppl, f"引用了未定义的字段 {value!r}", "rules-unknown-field")
-                params[key] = value
-            elif value is None:
-                c.add(ppl, "缺少此项（应为目标字段名或数字）", "rules-missing-key")
-                params[key] = None
-            else:
-                number = c.number(spec, key, place, Param("number"))
-                if number is not None and number <= 0:
-                    c.add(ppl, "目标值应大于 0", "rules-range")
-                params[key] = number
-        elif param.kind == "tiers":
-            params[key] = _parse_tiers(spec.get(key), ppl, c)
-    floor = params.get("floor")
-    if method == "rank_points" and points is not None and floor is not None and floor > points:
-        c.add(f"{place}.floor", f"保底分 {params['floor']} 高于满分 {points}", "rules-range")
-    cap = params.get("cap")
-    if method == "per_item" and points is not None and cap is not None and cap > points:
-        c.add(
-            f"{place}.cap",
-            f"上限 {short_number(cap)} 高于满分 {short_number(points)}",
-            "rules-range",
-        )
-    if method == "deduction" and points is not None and floor is not None and floor > points:
-        c.add(
-            f"{place}.floor",
-            f"保底分 {short_number(floor)} 高于满分 {short_number(points)}",
-            "rules-range",
-        )
-    if method == "tiers" and points is not None:
-        for at, tier_points in params.get("tiers", ()):
-            if tier_points > points:
-                c.add(
-                    f"{place}.tiers",
-                    f"门槛 {at} 的分值 {tier_points} 高于满分 {points}",
-                    "rules-range",
-                )
-    if None in (points,) or any(v is None for k, v in params.items() if params_spec[k].required):
+    params = method.read(spec, place, known, c)
+    if points is None:
         return None
-    return Indicator(iid, name, points or Fraction(0), method, params["field"], params)
+    method.cross_check(params, points, place, c)
+    if any(params[key] is None for key, param in method.params.items() if param.required):
+        return None
+    return Indicator(iid, title, points, name, params["field"], params)
 
 
 def parse_scheme(data: Mapping[str, Any], path: Path) -> tuple[Scheme | None, list[Problem]]:

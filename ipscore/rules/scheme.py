@@ -1,8 +1,9 @@
-"""Rule files: the unit list and the scoring schemes, read from TOML as plain data.
+"""What a checked rule file is: the scheme, its fields, derived figures, indicators and grading.
 
 A rule file is never executed: it is parsed by a TOML parser, every key is checked against the
-vocabulary below, and every problem is reported at once with its place (``indicators[growth].step``)
-so an analyst can fix a copy in one pass. :func:`load_scheme` raises :class:`RulesError` with that
+vocabulary (:mod:`ipscore.rules.parse`, and the methods in :mod:`ipscore.rules.methods`), and
+every problem is reported at once with its place (``indicators[growth].step``) so an analyst can
+fix a copy in one pass. :func:`load_scheme` raises :class:`RulesError` with that
 list; :func:`check_scheme_file` returns it.
 """
 
@@ -16,7 +17,6 @@ from typing import Any
 
 from ipscore.base.numbers import Rounding
 from ipscore.base.problems import Problem
-from ipscore.rules.source import Param
 from ipscore.rules.units import UnitList
 
 FIELD_TYPES = ("unit", "count", "number", "flag", "reported")
@@ -25,52 +25,6 @@ ROUNDING_MODES: tuple[Rounding, ...] = ("half_up", "half_even")
 # What a monthly scheme must declare: the JSON contract and the circular name these ids.
 MONTHLY_FIELDS = ("county", "month_apps", "ytd_apps", "ytd_apps_last_year", "annual_target")
 MONTHLY_DERIVED = ("growth_pct", "completion_pct")
-
-
-# --------------------------------------------------------------------------------------------
-# The vocabulary of methods: each parameter's kind and default (None = required).
-
-
-METHODS: dict[str, dict[str, Param]] = {
-    "ratio_to_max": {"field": Param("field")},
-    "target_ratio": {
-        "field": Param("field"),
-        "target": Param("target"),
-        "schedule": Param("bool", False, required=False),
-        "cap": Param("number", Fraction(1), required=False, minimum=Fraction(0)),
-    },
-    "rank_points": {
-        "field": Param("field"),
-        "step": Param("number", minimum=Fraction(0)),
-        "floor": Param("number", Fraction(0), required=False, minimum=Fraction(0)),
-    },
-    "tiers": {
-        "field": Param("field"),
-        "tiers": Param("tiers"),
-        "below": Param("number", Fraction(0), required=False, minimum=Fraction(0)),
-        "undefined_positive": Param("number", None, required=False, minimum=Fraction(0)),
-        "zero": Param("number", Fraction(0), required=False, minimum=Fraction(0)),
-    },
-    "per_item": {
-        "field": Param("field"),
-        "each": Param("number", minimum=Fraction(0)),
-        "cap": Param("number", None, required=False, minimum=Fraction(0)),
-    },
-    "deduction": {
-        "field": Param("field"),
-        "each": Param("number", minimum=Fraction(0)),
-        "floor": Param("number", Fraction(0), required=False, minimum=Fraction(0)),
-    },
-}
-
-METHOD_NAMES_ZH = {
-    "ratio_to_max": "与最大值之比",
-    "target_ratio": "目标完成比例",
-    "rank_points": "按位次计分",
-    "tiers": "分档计分",
-    "per_item": "按项计分",
-    "deduction": "扣分",
-}
 
 
 @dataclass(frozen=True)
@@ -100,7 +54,8 @@ class Derived:
 
 @dataclass(frozen=True)
 class Indicator:
-    """One scored item: its points, its method and the method's parameters."""
+    """One scored item: its points, its method (a name in :mod:`ipscore.rules.methods`) and the
+    method's parameters as the method read them."""
 
     id: str
     name: str
@@ -178,3 +133,11 @@ class Scheme:
     def data_fields(self) -> list[FieldSpec]:
         """The fields read from the sheet and used by scoring (not the reported ones)."""
         return [f for f in self.fields.values() if f.type not in ("unit", "reported")]
+
+    def label(self, name: str) -> str:
+        """A field's or derived figure's Chinese label (the name itself when it is neither)."""
+        if name in self.fields:
+            return self.fields[name].label
+        if name in self.derived:
+            return self.derived[name].label
+        return name

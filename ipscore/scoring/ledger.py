@@ -1,10 +1,12 @@
-"""Rules in words and a unit's ledger: how every point of its score came about.
+"""A unit's ledger: how every point of its score came about.
 
-:func:`describe_indicator` states an indicator's method in Chinese (``ipscore rules show``).
 :func:`ledger` builds, for one unit, every indicator's inputs (with the cells they came from),
 the rule with the unit's numbers filled in, whether a cap or floor bit, and the points; then
 base, bonus, total, rank, grade and the gap to the unit ranked above. A reader can redo the
 sum by hand from it: that is what an analyst shows a county disputing its score.
+
+The worked arithmetic of an indicator is its method's (:meth:`Method.explain`), formatted from
+the outcome scoring stored: nothing here recomputes a maximum, a rank or a tie.
 """
 
 from __future__ import annotations
@@ -14,16 +16,16 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from ipscore.base.numbers import fmt
+from ipscore.base.numbers import fmt, plain
 from ipscore.base.problems import InputError, Problem
+from ipscore.rules.methods import method_for
+from ipscore.rules.methods.base import Shown, ratio_text
 from ipscore.rules.scheme import Indicator, Scheme
-from ipscore.scoring.score import Part, Ranking, ScoredRow, order_key
+from ipscore.scoring.score import Ranking, ScoredRow
 
 if TYPE_CHECKING:
     from ipscore.base.period import Period
     from ipscore.scoring.annual import Assessment
-from ipscore.base.numbers import plain
-from ipscore.rules.describe import label, ratio_text
 
 # --------------------------------------------------------------------------------------------
 # The ledger
@@ -99,7 +101,7 @@ def _inputs(scheme: Scheme, row: ScoredRow, name: str) -> list[Input]:
     spec_type = scheme.fields[name].type if name in scheme.fields else "count"
     return [
         Input(
-            label(scheme, name),
+            scheme.label(name),
             _value_text(row.record.values.get(name), spec_type),
             row.record.cells.get(name),
         )
@@ -123,103 +125,18 @@ def _derived_text(scheme: Scheme, row: ScoredRow, name: str) -> tuple[str, str]:
     return f"{a} ÷ {b}{scale}", ratio_text(value)
 
 
-def _line(
-    scheme: Scheme, rows: list[ScoredRow], row: ScoredRow, ind: Indicator, period: Period
-) -> Line:
-    p = ind.params
-    part: Part = row.parts[ind.id]
-    pts = plain(ind.points)
+def _line(scheme: Scheme, row: ScoredRow, ind: Indicator, ranked: tuple[str, ...]) -> Line:
+    """One indicator: its inputs, the method's worked arithmetic from the stored outcome."""
+    method = method_for(ind.method)
+    part = row.parts[ind.id]
     got = fmt(part.points, scheme.decimals, scheme.rounding)
+    worked = method.explain(ind, part.outcome, Shown(scheme, got, ranked))
+    inputs = [item for name in method.inputs(ind) for item in _inputs(scheme, row, name)]
     how, value = _derived_text(scheme, row, ind.field)
-    what = label(scheme, ind.field)
-    shown = f"{what} = {how} = {value}" if how else f"{what} = {value}"
-    inputs = _inputs(scheme, row, ind.field)
-    note = ""
-    if ind.method == "ratio_to_max":
-        values = [(Fraction(r.value(ind.field) or 0), r.county) for r in rows]
-        top, leader = max(values, key=lambda v: v[0])
-        if top <= 0:
-            rule = f"各单位{what}均为 0 → 0 分"
-        else:
-            mine = Fraction(row.value(ind.field) or 0)
-            rule = (
-                f"{pts} × {_value_text(mine)} ÷ {_value_text(top)}（最大值，{leader}）"
-                f" = {ratio_text(ind.points * mine / top)} → {got}"
-            )
-    elif ind.method == "target_ratio":
-        target = p["target"]
-        if isinstance(target, str):
-            inputs.extend(_inputs(scheme, row, target))
-            base = Fraction(row.value(target) or 0)
-            target_text = _value_text(row.value(target))
-        else:
-            base = Fraction(target)
-            target_text = plain(target)
-        if p["schedule"] and period.month:
-            target_text = f"({target_text} × {period.month}/12)"
-            base = base * Fraction(period.month, 12)
-        mine = Fraction(row.value(ind.field) or 0)
-        mine_text = ratio_text(mine) if ind.field in scheme.derived else _value_text(mine)
-        if base <= 0:
-            rule = "目标为 0 → 0 分"
-        else:
-            ratio = mine / base
-            rule = (
-                f"{pts} × min({mine_text} ÷ {target_text}, {plain(p['cap'])})"
-                f" = {pts} × min({ratio_text(ratio)}, {plain(p['cap'])}) → {got}"
-            )
-        if part.capped:
-            note = f"封顶：超过目标，按 {plain(p['cap'])} 倍计"
-    elif ind.method == "rank_points":
-        key = order_key(scheme, row, ind.field)
-        tied = sum(1 for r in rows if order_key(scheme, r, ind.field) == key) - 1
-        place = f"第 {part.rank} 位" + (f"（与 {tied} 个单位并列）" if tied else "")
-        raw = ind.points - (part.rank - 1) * p["step"]
-        rule = (
-            f"{what}居{place}：{pts} − ({part.rank} − 1) × {plain(p['step'])} = {plain(raw)}"
-            f"，最低 {plain(p['floor'])} → {got}"
-        )
-        if key[0] == 2:
-            note = "基数为 0 而本期大于 0，排在所有可计算增幅的单位之前"
-        elif key[0] == 0 and ind.field in scheme.derived:
-            note = "基数与本期均为 0，排在所有单位之后"
-        if part.floored:
-            note = (note + "；" if note else "") + f"保底：按最低 {plain(p['floor'])} 分计"
-    elif ind.method == "tiers":
-        klass, number = order_key(scheme, row, ind.field)
-        if klass == 2:
-            rule = f"基数为 0 而本期大于 0 → {got}"
-        elif klass == 0:
-            rule = f"基数与本期均为 0 → {got}"
-        else:
-            hit = next(((at, pt) for at, pt in p["tiers"] if number >= at), None)
-            if hit is None:
-                lowest = plain(p["tiers"][-1][0]) if p["tiers"] else "0"
-                rule = f"{fmt(number)} < {lowest} → 其余档 {got}"
-            else:
-                rule = f"{fmt(number)} ≥ {plain(hit[0])} → {got}"
-    elif ind.method == "per_item":
-        cap = p["cap"] if p["cap"] is not None else ind.points
-        count = Fraction(row.value(ind.field) or 0)
-        rule = (
-            f"min({plain(p['each'])} × {_value_text(count)}, {plain(cap)})"
-            f" = min({plain(p['each'] * count)}, {plain(cap)}) → {got}"
-        )
-        if part.capped:
-            note = f"封顶：最高 {plain(cap)} 分"
-    elif ind.method == "deduction":
-        count = Fraction(row.value(ind.field) or 0)
-        rule = (
-            f"max({pts} − {plain(p['each'])} × {_value_text(count)}, {plain(p['floor'])})"
-            f" = max({plain(ind.points - p['each'] * count)}, {plain(p['floor'])}) → {got}"
-        )
-        if part.floored:
-            note = f"保底：扣至 {plain(p['floor'])} 分为止"
-    else:  # pragma: no cover
-        rule = got
+    rule = worked.rule
     if how:
-        rule = f"{shown}；{rule}"
-    return Line(ind.id, ind.name, ind.points, inputs, rule, note, part.points)
+        rule = f"{scheme.label(ind.field)} = {how} = {value}；{rule}"
+    return Line(ind.id, ind.name, ind.points, inputs, rule, worked.note, part.points)
 
 
 def _find(rows: list[ScoredRow], county: str, scheme: Scheme) -> ScoredRow:
@@ -246,7 +163,8 @@ def ledger(
 ) -> Ledger:
     """One unit's ledger from scored rows sorted by rank (indicators, total, rank, gap)."""
     row = _find(rows, county, scheme)
-    lines = [_line(scheme, rows, row, ind, period) for ind in scheme.indicators]
+    ranked = tuple(r.county for r in rows)
+    lines = [_line(scheme, row, ind, ranked) for ind in scheme.indicators]
     base = sum((line.points for line in lines), Decimal(0))
     result = Ledger(
         county=row.county,
@@ -268,7 +186,7 @@ def ledger(
                 items.append((ind.name, diff))
         gap = Gap(above.county, above.rank, above.score - row.score, items)
         if above.score == row.score:
-            tie = label(scheme, scheme.tie_breaker)
+            tie = scheme.label(scheme.tie_breaker)
             mine, theirs = row.value(scheme.tie_breaker), above.value(scheme.tie_breaker)
             gap.tie_note = (
                 f"总分相同，按{tie}比较：{above.county} {_value_text(theirs)}，"

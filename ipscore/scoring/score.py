@@ -1,5 +1,7 @@
 """Applying a scheme to a loaded table: derived figures, indicator points, totals and ranks.
 
+Each indicator's points come from its method (:mod:`ipscore.rules.methods`), given one operand
+per unit; the outcome it returns is kept in the unit's :class:`Part` for ``explain``.
 Arithmetic is exact (Fractions) until an indicator's points are rounded with the scheme's
 rounding mode; a total is the sum of the rounded points, so a printed table adds up. Ranks are
 competition ranks (1, 2, 2, 4) by total, then by the scheme's tie-breaker.
@@ -7,7 +9,7 @@ competition ranks (1, 2, 2, 4) by total, then by the scheme's tie-breaker.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -16,24 +18,47 @@ from ipscore.base.numbers import growth, round_to
 from ipscore.base.period import Period
 from ipscore.base.problems import Problem
 from ipscore.intake.model import DataTable, Record
+from ipscore.rules.methods import method_for
+from ipscore.rules.methods.base import (
+    DEFINED,
+    FROM_NOTHING,
+    UNDEFINED,
+    Context,
+    Operand,
+    OrderKey,
+    Outcome,
+    competition_ranks,
+)
 from ipscore.rules.scheme import Derived, Indicator, Scheme
 
 Value = Fraction | int | None
-# How a unit stands on a field for ranking: (class, value). Class 2 beats every defined value
-# (growth from nothing to something), class 0 loses to all (nothing, and nothing last year).
-OrderKey = tuple[int, Fraction]
 
 
 @dataclass(frozen=True)
 class Part:
-    """An indicator's result for one unit: the exact points, the rounded points, what bit."""
+    """An indicator's result for one unit: the rounded points, and the method's outcome (the
+    exact points and every number that made them, which ``explain`` shows)."""
 
     indicator: str
-    exact: Fraction
     points: Decimal
-    capped: bool = False
-    floored: bool = False
-    rank: int | None = None  # for rank points: the unit's place on the indicator's field
+    outcome: Outcome
+
+    @property
+    def exact(self) -> Fraction:
+        return self.outcome.exact
+
+    @property
+    def capped(self) -> bool:
+        return self.outcome.capped
+
+    @property
+    def floored(self) -> bool:
+        return self.outcome.floored
+
+    @property
+    def rank(self) -> int | None:
+        """For a method that ranks: the unit's place on the indicator's field."""
+        return self.outcome.rank
 
 
 @dataclass
@@ -111,115 +136,30 @@ def order_key(scheme: Scheme, row: ScoredRow, name: str) -> OrderKey:
     spec = scheme.derived.get(name)
     value = row.value(name)
     if value is not None:
-        return (1, Fraction(value))
+        return (DEFINED, Fraction(value))
     if spec is not None and spec.kind == "growth":
         current = row.record.values.get(spec.args[0], 0)
-        return (2, Fraction(0)) if current > 0 else (0, Fraction(0))
-    return (0, Fraction(0))
+        return (FROM_NOTHING, Fraction(0)) if current > 0 else (UNDEFINED, Fraction(0))
+    return (UNDEFINED, Fraction(0))
 
 
-def competition_ranks(keys: Sequence[object]) -> list[int]:
-    """1 + the number of entries strictly ahead (higher key): 1, 2, 2, 4."""
-    return [1 + sum(1 for other in keys if other > key) for key in keys]  # type: ignore[operator]
-
-
-# --------------------------------------------------------------------------------------------
-# Methods
-
-
-@dataclass(frozen=True)
-class _Context:
-    scheme: Scheme
-    rows: list[ScoredRow]
-    period: Period
-
-
-Method = Callable[[Indicator, _Context], list[tuple[Fraction, bool, bool, int | None]]]
+def _operands(scheme: Scheme, rows: list[ScoredRow], indicator: Indicator) -> list[Operand]:
+    """What the indicator's method sees of each unit: value, standing and target."""
+    target = method_for(indicator.method).target(indicator)
+    return [
+        Operand(
+            county=row.county,
+            value=_numeric(row, indicator.field),
+            key=order_key(scheme, row, indicator.field),
+            target=_numeric(row, target) if isinstance(target, str) else target,
+        )
+        for row in rows
+    ]
 
 
 def _numeric(row: ScoredRow, name: str) -> Fraction:
     value = row.value(name)
     return Fraction(value) if value is not None else Fraction(0)
-
-
-def _ratio_to_max(ind: Indicator, ctx: _Context) -> list[tuple[Fraction, bool, bool, int | None]]:
-    values = [_numeric(r, ind.field) for r in ctx.rows]
-    top = max(values, default=Fraction(0))
-    if top <= 0:
-        return [(Fraction(0), False, False, None) for _ in values]
-    return [(ind.points * v / top, False, False, None) for v in values]
-
-
-def _target_ratio(ind: Indicator, ctx: _Context) -> list[tuple[Fraction, bool, bool, int | None]]:
-    out = []
-    cap = ind.params["cap"]
-    for row in ctx.rows:
-        target = ind.params["target"]
-        target = _numeric(row, target) if isinstance(target, str) else Fraction(target)
-        if ind.params["schedule"] and ctx.period.month:
-            target = target * Fraction(ctx.period.month, 12)
-        if target <= 0:
-            out.append((Fraction(0), False, False, None))
-            continue
-        ratio = _numeric(row, ind.field) / target
-        capped = ratio > cap
-        out.append((ind.points * min(ratio, cap), capped, False, None))
-    return out
-
-
-def _rank_points(ind: Indicator, ctx: _Context) -> list[tuple[Fraction, bool, bool, int | None]]:
-    keys = [order_key(ctx.scheme, r, ind.field) for r in ctx.rows]
-    floor = ind.params["floor"]
-    out = []
-    for rank in competition_ranks(keys):
-        raw = ind.points - (rank - 1) * ind.params["step"]
-        out.append((max(raw, floor), False, raw < floor, rank))
-    return out
-
-
-def _tiers(ind: Indicator, ctx: _Context) -> list[tuple[Fraction, bool, bool, int | None]]:
-    tiers = ind.params["tiers"]
-    top = tiers[0][1] if tiers else ind.points
-    undefined_positive = ind.params["undefined_positive"]
-    out = []
-    for row in ctx.rows:
-        klass, value = order_key(ctx.scheme, row, ind.field)
-        if klass == 2:
-            points = undefined_positive if undefined_positive is not None else top
-        elif klass == 0:
-            points = ind.params["zero"]
-        else:
-            points = next((p for at, p in tiers if value >= at), ind.params["below"])
-        out.append((Fraction(points), False, False, None))
-    return out
-
-
-def _per_item(ind: Indicator, ctx: _Context) -> list[tuple[Fraction, bool, bool, int | None]]:
-    cap = ind.params["cap"] if ind.params["cap"] is not None else ind.points
-    out = []
-    for row in ctx.rows:
-        raw = ind.params["each"] * _numeric(row, ind.field)
-        out.append((min(raw, cap), raw > cap, False, None))
-    return out
-
-
-def _deduction(ind: Indicator, ctx: _Context) -> list[tuple[Fraction, bool, bool, int | None]]:
-    out = []
-    for row in ctx.rows:
-        raw = ind.points - ind.params["each"] * _numeric(row, ind.field)
-        floor = ind.params["floor"]
-        out.append((max(raw, floor), False, raw < floor, None))
-    return out
-
-
-METHODS: dict[str, Method] = {
-    "ratio_to_max": _ratio_to_max,
-    "target_ratio": _target_ratio,
-    "rank_points": _rank_points,
-    "tiers": _tiers,
-    "per_item": _per_item,
-    "deduction": _deduction,
-}
 
 
 # --------------------------------------------------------------------------------------------
@@ -242,12 +182,13 @@ def score(
         )
         for record in table.records
     ]
-    ctx = _Context(scheme, rows, table.period)
+    context = Context(month=table.period.month)
     for indicator in scheme.indicators:
-        results = METHODS[indicator.method](indicator, ctx)
-        for row, (exact, capped, floored, rank) in zip(rows, results, strict=True):
-            points = round_to(exact, scheme.decimals, scheme.rounding)
-            row.parts[indicator.id] = Part(indicator.id, exact, points, capped, floored, rank)
+        method = method_for(indicator.method)
+        outcomes = method.score(indicator, _operands(scheme, rows, indicator), context)
+        for row, outcome in zip(rows, outcomes, strict=True):
+            points = round_to(outcome.exact, scheme.decimals, scheme.rounding)
+            row.parts[indicator.id] = Part(indicator.id, points, outcome)
     for row in rows:
         row.score = sum((p.points for p in row.parts.values()), Decimal(0))
 
