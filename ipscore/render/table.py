@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from ipscore.base.numbers import Rounding, round_to
 
@@ -29,14 +29,14 @@ Tone = Literal["", "bad", "good", "warn"]
 Align = Literal["left", "center", "right"]
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+class Cell(NamedTuple):
     """One cell: text (``number`` False) or a rounded number with ``decimals`` places.
 
     ``value`` None in a number cell means no figure (shown ``—``, empty in CSV). ``style`` says
     how a number reads to a person: plain, a rank change (↑2, ↓1, —) or a signed difference
     (+1.50, −0.25). ``mark`` is appended where a person reads the table (``40.00*``); ``tone``
-    colours the cell on a terminal and in a workbook.
+    colours the cell on a terminal and in a workbook. (A named tuple: a review list can have
+    hundreds of thousands of rows.)
     """
 
     value: str | int | Decimal | None
@@ -66,6 +66,8 @@ def number(
     """A number cell; ``decimals`` None keeps a whole number whole (a count), else 2 places."""
     if value is None:
         return Cell(None, True, decimals or 0, style, mark, tone)
+    if isinstance(value, int) and not decimals:
+        return Cell(value, True, 0, style, mark, tone)
     if decimals is None:
         exact = Fraction(value)
         if exact.denominator == 1:
@@ -162,9 +164,12 @@ def shown(cell: Cell) -> str:
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
+_FORMULA_FIRST = frozenset(FORMULA_START)
+
+
 def formula_safe(value: str) -> str:
     """Text that a spreadsheet would take for a formula, quoted with ``'`` so it stays text."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+    return "'" + value if value[:1] in _FORMULA_FIRST else value
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -186,7 +191,8 @@ def visible(value: str, *, newlines: bool = False) -> str:
     return _CONTROL.sub(_escape, value)
 
 
-_MD_LINE_START = re.compile(r"^(\s*)([#>+\-*=~`]|\d+[.)])")
+# What opens a heading, quote, list, rule or code fence at the start of a Markdown line.
+_MD_LINE_START = re.compile(r"^(\s*)[#>+\-*=~`]|^(\s*\d+)[.)]")
 
 
 def markdown_safe(value: str) -> str:
@@ -195,7 +201,11 @@ def markdown_safe(value: str) -> str:
     """
     value = " ".join(visible(value, newlines=True).splitlines())
     value = value.replace("\\", "\\\\").replace("|", "\\|")
-    return _MD_LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", value)
+    match = _MD_LINE_START.match(value)
+    if match:
+        cut = match.end() - 1
+        value = value[:cut] + "\\" + value[cut:]
+    return value
 
 
 # openpyxl refuses these in a cell (IllegalCharacterError); Excel caps a cell at 32 767 chars.

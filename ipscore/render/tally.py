@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
 from ipscore.render.statistics import statistics_view
-from ipscore.render.table import Cell, Column, Note, Table, number, text
+from ipscore.render.table import BLANK, Cell, Column, Note, Table, number
 
 if TYPE_CHECKING:
     import polars as pl
@@ -69,7 +69,9 @@ class _Rows(Sequence[Sequence[Cell]]):
 
     def _row(self, values: tuple[Any, ...]) -> list[Cell]:
         return [
-            number(v) if is_number and v is not None else text(v)
+            (number(v) if is_number else Cell(v if type(v) is str else str(v)))
+            if v is not None
+            else BLANK
             for v, is_number in zip(values, self.numbers, strict=True)
         ]
 

@@ -73,7 +73,7 @@ def rich_table(
     out = RichTable(
         title=Text(visible(table.title), style="table.title"),
         caption=(
-            Text(visible("\n".join(notes), newlines=True), style="table.caption")
+            Text("\n".join(visible(n) for n in notes), style="table.caption")
             if caption and notes
             else None
         ),

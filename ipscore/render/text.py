@@ -25,18 +25,14 @@ def to_json(table: Table) -> str:
     return json.dumps(table.data, ensure_ascii=False, indent=2) + "\n"
 
 
-def csv_cell(cell: Cell) -> str:
-    """A cell as CSV text: a number as digits, text quoted with ``'`` if it looks like a formula."""
-    return number_text(cell) if cell.number else formula_safe(str(cell.value))
-
-
 def to_csv(table: Table) -> str:
     """The header and one line per row; the caller writes it as UTF-8 with a BOM for Excel."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([formula_safe(c.title) for c in table.columns])
+    guard = formula_safe
     for row in table.rows:
-        writer.writerow([csv_cell(cell) for cell in row])
+        writer.writerow([number_text(c) if c.number else guard(str(c.value)) for c in row])
     return buffer.getvalue()
 
 
