@@ -107,8 +107,9 @@ def validate(
     emit(report, chosen, output)
     if output is not None:
         from ipscore.render.report import summary
+        from ipscore.render.table import visible
 
-        print(summary(report), file=sys.stderr)
+        print(visible(summary(report)), file=sys.stderr)
     raise typer.Exit(report.exit_code)
 
 

@@ -17,8 +17,6 @@ from ipscore.base.numbers import fmt, round_to
 from ipscore.render.table import BLANK, Cell, Column, Note, Table, Tone, number, text
 from ipscore.scoring.score import Ranking, ScoredRow
 
-FORMATS = ("table", "json", "csv", "md", "xlsx")
-
 
 @dataclass(frozen=True)
 class ColumnDef:

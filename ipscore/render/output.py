@@ -12,7 +12,6 @@ from typing import Any
 from ipscore.base.files import write_text_atomic
 from ipscore.render.table import Table
 
-FORMATS = ("table", "json", "csv", "md", "xlsx")
 SUFFIXES = {".json": "json", ".csv": "csv", ".md": "md", ".xlsx": "xlsx", ".txt": "table"}
 
 
