@@ -23,6 +23,7 @@ from fractions import Fraction
 from typing import Any, Literal, NamedTuple
 
 from ipscore.base.numbers import Rounding, round_to
+from ipscore.base.text import printable
 
 Style = Literal["plain", "change", "signed"]
 Tone = Literal["", "bad", "good", "warn"]
@@ -172,23 +173,15 @@ def formula_safe(value: str) -> str:
     return "'" + value if value[:1] in _FORMULA_FIRST else value
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
 def visible(value: str, *, newlines: bool = False) -> str:
-    """Control characters (ESC, BEL, NUL, bidi overrides…) shown as escapes, never sent raw.
-
-    Tabs and line breaks become spaces unless ``newlines`` keeps the breaks.
+    """Text for a terminal or a Markdown file: tabs and line breaks become spaces (or the breaks
+    stay, with ``newlines``), every other control character (ESC, BEL, NUL, bidi overrides…) is
+    shown as its escape by :func:`ipscore.base.text.printable`, never sent raw.
     """
-    value = value.replace("\r\n", "\n").replace("\t", " ")
+    lines = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ").split("\n")
     if not newlines:
-        value = value.replace("\n", " ").replace("\r", " ")
-    return _CONTROL.sub(_escape, value)
+        return printable(" ".join(lines), None)
+    return "\n".join(printable(line, None) for line in lines)
 
 
 # What opens a heading, quote, list, rule or code fence at the start of a Markdown line.
@@ -199,8 +192,7 @@ def markdown_safe(value: str) -> str:
     """Text for one Markdown line or table cell: ``|`` and ``\\`` escaped, control characters
     shown, line breaks collapsed, and nothing that opens a heading, list or quote at its start.
     """
-    value = " ".join(visible(value, newlines=True).splitlines())
-    value = value.replace("\\", "\\\\").replace("|", "\\|")
+    value = visible(value).replace("\\", "\\\\").replace("|", "\\|")
     match = _MD_LINE_START.match(value)
     if match:
         cut = match.end() - 1
@@ -211,6 +203,10 @@ def markdown_safe(value: str) -> str:
 # openpyxl refuses these in a cell (IllegalCharacterError); Excel caps a cell at 32 767 chars.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 XLSX_MAX = 32_767
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
 
 
 def sheet_safe(value: str) -> str:
