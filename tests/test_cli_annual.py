@@ -83,7 +83,10 @@ def test_assess_files_read_back(runner: CliRunner, tmp_path: Path) -> None:
     assert "| 4 | 经济开发区 |" in (tmp_path / "out.md").read_text("utf-8")
     ws = load_workbook(tmp_path / "out.xlsx").active
     assert ws["A1"].value == "2019年度区县知识产权工作考核结果"
-    assert (ws["B3"].value, ws.cell(row=3, column=16).value) == ("张店区", 109.5)
+    assert ws["A2"].value == "单位：分    评分方案：2019年区县知识产权工作考核"
+    assert ws["P3"].value == "总分" and ws.print_title_rows == "$3:$3"
+    assert (ws["B4"].value, ws.cell(row=4, column=16).value) == ("张店区", 109.5)
+    assert ws["O4"].number_format == '0.00"*"'  # 张店区's bonus was capped: marked, a number
 
 
 def test_assess_bad_rules_exit_2_with_the_list(runner: CliRunner, tmp_path: Path) -> None:

@@ -119,6 +119,7 @@ def test_indicator_names_from_rules_stay_text_in_xlsx_and_csv(
     from conftest import RULES_DIR
 
     from ipscore.app.rank import rank_month
+    from ipscore.render.model import ranking_view
     from ipscore.render.text import to_csv
     from ipscore.render.xlsx import write_xlsx
     from ipscore.rules.resolve import load_scheme
@@ -128,7 +129,7 @@ def test_indicator_names_from_rules_stay_text_in_xlsx_and_csv(
         (RULES_DIR / "units.toml").read_text(encoding="utf-8"), encoding="utf-8"
     )
     (tmp_path / "m.toml").write_text(rules.replace('name = "总量"', 'name = "=1+1"'), "utf-8")
-    ranking = rank_month(write_month(tmp_path), load_scheme(tmp_path / "m.toml"))
+    ranking = ranking_view(rank_month(write_month(tmp_path), load_scheme(tmp_path / "m.toml")))
     assert to_csv(ranking).splitlines()[0].split(",")[8] == "'=1+1(40)"
     out = tmp_path / "out.xlsx"
     write_xlsx(ranking, out)

@@ -16,7 +16,7 @@ from ipscore.base.problems import InputError, Problem
 from ipscore.intake.grids import read_grids
 from ipscore.intake.model import DataTable, Record
 from ipscore.intake.table import choose_sheet, table_from_grid
-from ipscore.render.sheet import INPUT_FIELDS, write_table
+from ipscore.render.statistics import INPUT_FIELDS, write_merged
 from ipscore.rules.scheme import Scheme
 
 
@@ -141,7 +141,8 @@ def merge_to_file(
     sheet: str | None = None,
     allow_missing: bool = False,
 ) -> Merged:
-    """Merge the submissions and write the month's table to ``output`` (atomically)."""
+    """Merge the submissions and write the month's table to ``output`` (atomically; xlsx, or
+    csv / md by its name)."""
     merged = merge_files(paths, scheme, period=period, sheet=sheet, allow_missing=allow_missing)
-    write_table(output, scheme, merged.period, merged.rows)
+    write_merged(output, merged.period, merged.rows, scheme.units.names)
     return merged

@@ -29,7 +29,7 @@ from ipscore.cli.common import (
     run,
     warn,
 )
-from ipscore.cli.output import emit_assessment, emit_comparison, emit_ranking
+from ipscore.cli.output import emit, what_if
 from ipscore.cli.rules import rules_app
 
 
@@ -86,9 +86,9 @@ def rank(
                 file, compare, sheet=sheet, period=period, allow_missing=allow_missing
             )
         )
-        emit_comparison(ranking, other, chosen, output)
+        emit(what_if(ranking, other), chosen, output)
         return
-    emit_ranking(ranking, chosen, output)
+    emit(ranking, chosen, output)
 
 
 def _store_path(db: Path | None) -> Path:
@@ -172,9 +172,9 @@ def assess(
     warn(result.warnings, quiet)
     if compare is not None:
         other = run(lambda: _assess(file, compare, **options))
-        emit_comparison(result, other, chosen, output)
+        emit(what_if(result, other), chosen, output)
         return
-    emit_assessment(result, chosen, output)
+    emit(result, chosen, output)
 
 
 def _assess(file: Path, rules: Path | None, **options: Any) -> Any:

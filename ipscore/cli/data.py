@@ -14,17 +14,19 @@ if TYPE_CHECKING:
     from ipscore.base.period import Period
 from ipscore.cli.common import (
     DbOption,
-    ListFormat,
+    Format,
     MonthOption,
     QuietOption,
     RulesOption,
     SheetOption,
     app,
     check_output,
+    output_format,
     parse_period,
     run,
     warn,
 )
+from ipscore.cli.output import emit
 
 
 @app.command()
@@ -48,9 +50,18 @@ def validate(
         bool, typer.Option("--allow-missing", help="缺少部分区县不算错误。")
     ] = False,
     fmt: Annotated[
-        ListFormat,
-        typer.Option("--format", "-f", help="table（终端表格）或 json（问题列表）。"),
-    ] = ListFormat.table,
+        Optional[Format],  # noqa: UP045
+        typer.Option(
+            "--format",
+            "-f",
+            help="table（终端表格）、json（问题列表）、csv、md 或 xlsx；默认按 -o 的扩展名。",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--output", "-o", help="把检查结果写入文件（原子写入）。", show_default=False),
+    ] = None,
     codes: Annotated[
         bool, typer.Option("--codes", help="列出全部问题代码及含义，然后退出。")
     ] = False,
@@ -72,6 +83,9 @@ def validate(
         raise typer.BadParameter(
             "请指定要检查的文件（或用 --codes 列出问题代码）", param_hint="FILE"
         )
+    from ipscore.store.history import db_path
+
+    chosen = output_format(fmt, output, inputs=(file, prev, rules), store=db_path(db))
     period = parse_period(month)
 
     def check() -> Any:
@@ -79,10 +93,9 @@ def validate(
         from ipscore.rules.resolve import load_scheme
         from ipscore.store.history import previous_from_store
 
-        scheme = load_scheme(rules)
-        return scheme, validate_file(
+        return validate_file(
             file,
-            scheme,
+            load_scheme(rules),
             sheet=sheet,
             period=period,
             prev=prev,
@@ -90,20 +103,13 @@ def validate(
             allow_missing=allow_missing,
         )
 
-    scheme, report = run(check)
-    if fmt is ListFormat.json:
-        import json
+    report = run(check)
+    emit(report, chosen, output)
+    if output is not None:
+        from ipscore.render.report import summary
+        from ipscore.render.table import visible
 
-        keys = ("level", "code", "file", "sheet", "cell", "field", "county", "message")
-        out = [{k: getattr(p, k) for k in keys} for p in scheme.warnings] + report.as_json()
-        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
-    else:
-        from rich.console import Console
-
-        from ipscore.render.report import print_report
-
-        warn(list(scheme.warnings), False)
-        print_report(report, Console())
+        print(visible(summary(report)), file=sys.stderr)
     raise typer.Exit(report.exit_code)
 
 
@@ -147,7 +153,9 @@ def merge(
     ],
     output: Annotated[
         Path,
-        typer.Option("--output", "-o", help="汇总后的本月统计表（.xlsx，原子写入）。"),
+        typer.Option(
+            "--output", "-o", help="汇总后的本月统计表（.xlsx，也可 .csv/.md；原子写入）。"
+        ),
     ],
     rules: RulesOption = None,
     month: MonthOption = None,
@@ -162,7 +170,7 @@ def merge(
     例：ipscore merge 报送/*.xlsx -o 2019-06.xlsx
     """
     period = parse_period(month)
-    check_output(output, suffixes=(".xlsx",), inputs=(*files, rules))
+    check_output(output, suffixes=(".xlsx", ".csv", ".md"), inputs=(*files, rules))
 
     def build() -> Any:
         from ipscore.app.merge import merge_to_file
@@ -231,7 +239,8 @@ def tally(
         Optional[Path],  # noqa: UP045
         typer.Option(
             "--review",
-            help="无法归属记录的核对文件（CSV）；默认与输出同目录的 <输出名>.无法归属.csv。",
+            help="无法归属记录的核对文件（.csv，也可 .xlsx/.md）；"
+            "默认与输出同目录的 <输出名>.无法归属.csv。",
             show_default=False,
         ),
     ] = None,
@@ -243,7 +252,7 @@ def tally(
     """
     period = parse_period(month)
     assert period is not None
-    from ipscore.tally.count import review_path
+    from ipscore.render.tally import REVIEW_FORMATS, review_path
 
     review_file = review or review_path(output)
     inputs = (records, last_year, rules, targets)
@@ -251,7 +260,7 @@ def tally(
     check_output(
         review_file,
         option="--review",
-        suffixes=(".csv",),
+        suffixes=tuple(REVIEW_FORMATS),
         inputs=inputs,
         others=[("-o", output)],
     )
@@ -283,8 +292,7 @@ def _tally(
     quiet: bool,
 ) -> Any:
     from ipscore.app.tally import tally_month
-    from ipscore.render.tally_xlsx import write_table
-    from ipscore.tally.count import write_review
+    from ipscore.render.tally import write_review, write_table
 
     with _stages(records, quiet) as stage:
         result = tally_month(

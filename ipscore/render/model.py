@@ -1,7 +1,8 @@
-"""Turning a :class:`~ipscore.scoring.Ranking` into tables and files.
+"""Turning a :class:`~ipscore.scoring.Ranking` into a table.
 
-:func:`monthly_columns` is the one definition of the monthly table's columns, shared by the
-terminal table, CSV, Markdown and xlsx; :func:`monthly_json` is the machine contract.
+:func:`monthly_columns` is the one definition of the monthly table's columns, shared by every
+format and the circular; :func:`ranking_view` is the ranking as a :class:`Table` for the
+writers; :func:`monthly_json` is the machine contract.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from fractions import Fraction
 from typing import Any
 
 from ipscore.base.numbers import fmt, round_to
+from ipscore.render.table import BLANK, Cell, Column, Note, Table, Tone, number, text
 from ipscore.scoring.score import Ranking, ScoredRow
-
-FORMATS = ("table", "json", "csv", "md", "xlsx")
 
 
 @dataclass(frozen=True)
@@ -172,16 +172,111 @@ def monthly_title(ranking: Ranking) -> str:
     return f"{ranking.period.span_zh}各区县发明专利申请排名"
 
 
-def monthly_notes(ranking: Ranking, marker: str = "后标“*”") -> list[str]:
-    """The lines under a table: scheme, 序时进度, the marker legend, rank-change basis.
-
-    ``marker`` says how units behind 序时进度 are marked (``后标“*”`` in text, ``为红色`` in xlsx).
-    """
+def monthly_notes(ranking: Ranking) -> list[str]:
+    """The lines under a table: scheme, 序时进度, the marker legend, rank-change basis."""
     lines = [f"评分方案：{ranking.scheme.name}"]
     if ranking.schedule_pct is not None:
-        lines.append(f"序时进度 {fmt(ranking.schedule_pct)}%；完成率{marker}的区县未完成序时进度")
+        lines.append(f"序时进度 {fmt(ranking.schedule_pct)}%；完成率后标“*”的区县未完成序时进度")
     if ranking.previous is not None:
         lines.append(f"位次变化与 {ranking.previous.span_zh} 排名相比（↑ 上升，↓ 下降）")
     else:
         lines.append("位次变化：无上月数据（可用 --prev 指定上月文件）")
     return lines
+
+
+# Terminal headers, short so the whole table fits a 100-column terminal.
+_SHORT = {
+    "month_apps": "本月",
+    "ytd_apps": "累计",
+    "ytd_apps_last_year": "去年同期",
+    "growth_pct": "同比%",
+    "annual_target": "目标",
+    "completion_pct": "完成率%",
+    "rank_change": "变化",
+}
+# Left out on a terminal too narrow for the full table: the secondary figures, then the points.
+_DROP = {"ytd_apps_last_year": 1, "annual_target": 1}
+_WIDTHS = {"text": 13, "int": 10, "pct": 11, "points": 9, "rank": 6, "change": 9}
+
+
+def _column(column: ColumnDef) -> Column:
+    part = column.key.startswith("part:")
+    return Column(
+        column.title,
+        number=column.kind != "text",
+        short=column.title.split("(")[0] if part else _SHORT.get(column.key, column.title),
+        drop=2 if part else _DROP.get(column.key, 0),
+        group="各项得分" if part else _SHORT.get(column.key),
+        strong=column.key in ("score", "county"),
+        min_width=10 if column.key == "county" else None,
+        width=_WIDTHS[column.kind],
+        align="center" if column.kind in ("text", "rank", "change") else None,
+    )
+
+
+def _cell(ranking: Ranking, column: ColumnDef, value: Any, behind: bool, marker: str) -> Cell:
+    scheme = ranking.scheme
+    if column.kind == "text":
+        return text(value)
+    if column.kind == "change":
+        tone: Tone = "" if not value else ("good" if value > 0 else "bad")
+        return number(value, 0, style="change", tone=tone)
+    if column.kind in ("pct", "points"):
+        return number(
+            value,
+            scheme.decimals,
+            scheme.rounding,
+            mark=marker if behind else "",
+            tone="bad" if behind else "",
+        )
+    return number(value)
+
+
+def ranking_view(
+    ranking: Ranking,
+    *,
+    columns: list[ColumnDef] | None = None,
+    title: str | None = None,
+    notes: list[str] | None = None,
+    sheet: str = "排名",
+    marker: str = "*",
+) -> Table:
+    """The ranking as a table (the columns, title and notes of ``rank`` by default).
+
+    A unit behind 序时进度 has its completion marked with ``marker`` and coloured.
+    """
+    columns = columns if columns is not None else monthly_columns(ranking)
+    rows = [
+        [
+            _cell(
+                ranking,
+                c,
+                cell_value(ranking, row, c),
+                c.key == "completion_pct" and ranking.behind_schedule(row),
+                marker,
+            )
+            for c in columns
+        ]
+        for row in ranking.rows
+    ]
+    total = []
+    for column in columns:
+        value = total_value(ranking, column)
+        total.append(BLANK if value is None else _cell(ranking, column, value, False, ""))
+    if notes is None:
+        lines = [Note(n) for n in monthly_notes(ranking)]
+        parts = [c.title for c in columns if c.key.startswith("part:")]
+        lines.insert(1, Note("得分 = " + " + ".join(parts), screen=True))
+    else:
+        lines = [Note(n) for n in notes]
+    return Table(
+        title=title if title is not None else monthly_title(ranking),
+        columns=[_column(c) for c in columns],
+        rows=rows,
+        total=total,
+        notes=lines,
+        subtitle=f"单位：件、%、分    评分方案：{ranking.scheme.name}",
+        sheet=sheet,
+        frozen=2,
+        data=monthly_json(ranking),
+    )

@@ -1,12 +1,12 @@
-"""A validation report on the terminal: one row per problem, then a one-line summary."""
+"""A validation report as a table: one row per problem (level, code, place, unit, message)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from rich.console import Console
+from ipscore.render.table import Column, Note, Table, text
 
+if TYPE_CHECKING:
     from ipscore.scoring.checks import Report
 
 
@@ -20,24 +20,34 @@ def summary(report: Report) -> str:
     )
 
 
-def print_report(report: Report, console: Console) -> None:
-    """One line per problem (level, code, place, unit, message), then the summary."""
-    from rich.text import Text
-
-    for problem in report.problems:
-        line = Text()
-        if problem.level == "error":
-            line.append("错误", style="bold red")
-        else:
-            line.append("警告", style="bold yellow")
-        line.append(f" [{problem.code}] ", style="dim")
-        where = problem.where()
-        if where:
-            line.append(where, style="cyan")
-            line.append("：")
-        if problem.county and problem.county not in where:
-            line.append(f"{problem.county}，", style="bold")
-        line.append(problem.message)
-        console.print(line, soft_wrap=True)
-    style = "bold red" if report.errors else ("bold yellow" if report.problems else "bold green")
-    console.print(Text(summary(report), style=style), soft_wrap=True)
+def report_view(report: Report) -> Table:
+    """The problems in cell order, errors first; the summary as the note."""
+    columns = [
+        Column("级别", width=6, align="center"),
+        Column("代码", width=18),
+        Column("位置", width=30, fold=True),
+        Column("区县", width=12),
+        Column("说明", width=60, fold=True, min_width=30),
+    ]
+    rows = [
+        [
+            text(
+                "错误" if p.level == "error" else "警告",
+                tone="bad" if p.level == "error" else "warn",
+            ),
+            text(p.code),
+            text(p.where()),
+            text(p.county or ""),
+            text(p.message),
+        ]
+        for p in report.problems
+    ]
+    return Table(
+        title="统计表数据检查",
+        columns=columns,
+        rows=rows,
+        notes=[Note(summary(report))],
+        subtitle=report.file,
+        sheet="检查结果",
+        data=report.as_json(),
+    )

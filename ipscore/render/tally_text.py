@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from ipscore.base.numbers import fmt, growth, percent
+from ipscore.render.table import visible
 from ipscore.tally.count import SAMPLE, TallyResult
+
+_LONGEST = 80
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= _LONGEST else text[: _LONGEST - 1] + "…"
 
 
 def summary_lines(result: TallyResult, review: Path, output: Path | None = None) -> list[str]:
@@ -41,11 +48,14 @@ def summary_lines(result: TallyResult, review: Path, output: Path | None = None)
     lost_now, lost_last = result.unattributed_counts
     lines.append(
         f"无法归属（未计入）：{year}年 {lost_now} 件，{year - 1}年同期 {lost_last} 件"
-        f" → 核对文件 {review}"
+        f" → 核对文件 {visible(str(review))}"
     )
     for record in result.unattributed.head(SAMPLE).iter_rows(named=True):
-        address = record["申请人地址"] or "（空）"
-        lines.append(f"  {record['文件']} 第 {record['行号']} 行  {address}：{record['原因']}")
+        # Addresses and file names come from the input: shown, never sent to the terminal raw.
+        address = visible(_cut(record["申请人地址"] or "（空）"))
+        lines.append(
+            f"  {visible(record['文件'])} 第 {record['行号']} 行  {address}：{record['原因']}"
+        )
     if result.unattributed.height > SAMPLE:
         lines.append(f"  ……共 {result.unattributed.height} 条，见核对文件")
     return lines

@@ -1,4 +1,10 @@
-"""Text renderings of a monthly ranking: JSON, CSV and Markdown."""
+"""The text writers: CSV, Markdown and JSON, each taking a :class:`~ipscore.render.table.Table`.
+
+CSV is for spreadsheets and scripts: the header and one line per row (no title, total or
+notes), numbers as plain digits, every text cell guarded against formula injection. Markdown is
+for people: title, the table with its total row, the notes as a list, every text escaped so it
+stays inside its cell. JSON is the result's own contract (:attr:`Table.data`).
+"""
 
 from __future__ import annotations
 
@@ -6,85 +12,45 @@ import csv
 import io
 import json
 
-from ipscore.base.numbers import fmt
-from ipscore.render.model import (
-    cell_value,
-    display,
-    monthly_columns,
-    monthly_json,
-    monthly_notes,
-    monthly_title,
-    total_value,
-)
-from ipscore.scoring.score import Ranking
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from ipscore.render.table import Cell, Table, formula_safe, markdown_safe, number_text, shown
 
 
-def to_json(ranking: Ranking) -> str:
-    return json.dumps(monthly_json(ranking), ensure_ascii=False, indent=2) + "\n"
+class NoJson(ValueError):
+    """The table has no JSON contract."""
 
 
-def _safe_text(value: str) -> str:
-    # Text that a spreadsheet would take for a formula is quoted so it stays text.
-    return "'" + value if value.startswith(_FORMULA_START) else value
+def to_json(table: Table) -> str:
+    if table.data is None:
+        raise NoJson(table.title)
+    return json.dumps(table.data, ensure_ascii=False, indent=2) + "\n"
 
 
-def to_csv(ranking: Ranking) -> str:
-    """One row per unit with plain numbers (2 decimals); undefined values are empty."""
-    columns = monthly_columns(ranking)
+def to_csv(table: Table) -> str:
+    """The header and one line per row; the caller writes it as UTF-8 with a BOM for Excel."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([_safe_text(c.title) for c in columns])
-    for row in ranking.rows:
-        out = []
-        for column in columns:
-            value = cell_value(ranking, row, column)
-            if value is None:
-                out.append("")
-            elif column.kind in ("pct", "points"):
-                out.append(fmt(value, ranking.scheme.decimals, ranking.scheme.rounding))
-            elif isinstance(value, str):
-                out.append(_safe_text(value))
-            else:
-                out.append(str(value))
-        writer.writerow(out)
+    writer.writerow([formula_safe(c.title) for c in table.columns])
+    guard = formula_safe
+    for row in table.rows:
+        writer.writerow([number_text(c) if c.number else guard(str(c.value)) for c in row])
     return buffer.getvalue()
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|")
+def _md_cell(cell: Cell) -> str:
+    # A number's text is ipscore's own (digits, ↑/↓, —): only text needs the guard.
+    return shown(cell) if cell.number else markdown_safe(shown(cell))
 
 
-def table_cells(ranking: Ranking) -> tuple[list[str], list[list[str]], list[str]]:
-    """Header, unit rows and the 合计 row as display strings (completion marked * when behind)."""
-    columns = monthly_columns(ranking)
-    header = [c.title for c in columns]
-    body = []
-    for row in ranking.rows:
-        cells = []
-        for column in columns:
-            text = display(ranking, cell_value(ranking, row, column), column)
-            if column.key == "completion_pct" and ranking.behind_schedule(row):
-                text += "*"
-            cells.append(text)
-        body.append(cells)
-    total = []
-    for column in columns:
-        value = total_value(ranking, column)
-        total.append("" if value is None else display(ranking, value, column))
-    return header, body, total
-
-
-def to_markdown(ranking: Ranking) -> str:
-    header, body, total = table_cells(ranking)
-    columns = monthly_columns(ranking)
-    align = ["---" if c.kind == "text" else "---:" for c in columns]
-    lines = [f"# {monthly_title(ranking)}", ""]
-    lines.append("| " + " | ".join(_md_cell(h) for h in header) + " |")
-    lines.append("| " + " | ".join(align) + " |")
-    for cells in [*body, total]:
-        lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
-    lines.append("")
-    lines.extend(f"- {note}" for note in monthly_notes(ranking))
+def to_markdown(table: Table) -> str:
+    """``# title``, the table (total row last), then the notes as a list."""
+    lines = [f"# {markdown_safe(table.title)}", ""]
+    lines.append("| " + " | ".join(markdown_safe(c.title) for c in table.columns) + " |")
+    lines.append("| " + " | ".join("---:" if c.number else "---" for c in table.columns) + " |")
+    rows = [*table.rows, table.total] if table.total is not None else table.rows
+    for row in rows:
+        lines.append("| " + " | ".join(_md_cell(cell) for cell in row) + " |")
+    notes = table.file_notes()
+    if notes:
+        lines.append("")
+        lines.extend(f"- {markdown_safe(note)}" for note in notes)
     return "\n".join(lines) + "\n"

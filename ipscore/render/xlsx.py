@@ -1,21 +1,20 @@
-"""The monthly ranking as a formatted xlsx sheet, laid out like a statistics table."""
+"""The xlsx writer: a :class:`~ipscore.render.table.Table` as a sheet laid out like a statistics
+table, and the styles and A4 page setup every ipscore workbook shares.
+
+Row 1 the title, row 2 the unit line, row 3 the header (printed on every page), the rows, the
+total row in bold, the notes. Text is written as text (``data_type = "s"``), never a formula,
+whatever it starts with; numbers are numbers with a number format (``0.00``, ``↑0``, ``+0.00``).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ipscore.base.files import write_atomic
-from ipscore.render.model import (
-    ColumnDef,
-    cell_value,
-    change_text,
-    monthly_columns,
-    monthly_notes,
-    monthly_title,
-    total_value,
-)
-from ipscore.scoring.score import Ranking
+from ipscore.render.table import Cell, Table, sheet_safe
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -23,132 +22,159 @@ if TYPE_CHECKING:
     from ipscore.render.circular import Notice
 
 
-_FONT = "宋体"
-_WIDTHS = {"text": 13, "int": 10, "pct": 11, "points": 9, "rank": 6, "change": 9}
+FONT = "宋体"
+HEADER_ROW = 3
+_TONES = {"bad": "C00000", "good": "00B050", "warn": "C65911"}
+_WIDTH = {True: 10.0, False: 13.0}
+_CHAR_WIDTH = 1.1  # a CJK character is about two width units; most notes mix in digits
 
 
-def _number(value: object, decimals: int) -> object:
-    from decimal import Decimal
-    from fractions import Fraction
+@dataclass(frozen=True)
+class Styles:
+    """The fonts, border and fills of every ipscore workbook."""
 
-    if isinstance(value, Fraction):
-        return int(value) if value.denominator == 1 else float(round(value, decimals + 4))
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
-def write_xlsx(ranking: Ranking, path: Path) -> None:
-    """Write the ranking to ``path`` atomically."""
-    wb = ranking_workbook(ranking)
-    write_atomic(path, lambda tmp: wb.save(tmp))
+    title: Any
+    body: Any
+    bold: Any
+    small: Any
+    border: Any
+    header_fill: Any
+    input_fill: Any
 
 
-def ranking_workbook(
-    ranking: Ranking,
-    *,
-    columns: list[ColumnDef] | None = None,
-    title: str | None = None,
-    notes: list[str] | None = None,
-    sheet_title: str = "排名",
-) -> Workbook:
-    """The formatted ranking sheet (the columns, title and notes of ``rank`` by default)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-
-    from ipscore.base.numbers import round_to
-
-    scheme = ranking.scheme
-    columns = columns if columns is not None else monthly_columns(ranking)
-    width = len(columns)
-    last = get_column_letter(width)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet_title
-
-    ws.merge_cells(f"A1:{last}1")
-    ws["A1"] = title if title is not None else monthly_title(ranking)
-    ws["A1"].font = Font(name=_FONT, size=16, bold=True)
-    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 30
-    ws.merge_cells(f"A2:{last}2")
-    ws["A2"] = f"单位：件、%、分    评分方案：{scheme.name}"
-    ws["A2"].font = Font(name=_FONT, size=10)
-    ws["A2"].alignment = Alignment(horizontal="right")
+def styles() -> Styles:
+    from openpyxl.styles import Border, Font, PatternFill, Side
 
     thin = Side(style="thin", color="000000")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    header_row = 3
-    for index, column in enumerate(columns, start=1):
-        cell = ws.cell(header_row, index, column.title)
-        cell.data_type = "s"  # indicator names come from the rule file: never a formula
-        cell.font = Font(name=_FONT, size=11, bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.fill = PatternFill("solid", fgColor="D9E1F2")
-        cell.border = border
-        ws.column_dimensions[get_column_letter(index)].width = _WIDTHS[column.kind]
-    ws.row_dimensions[header_row].height = 32
+    return Styles(
+        title=Font(name=FONT, size=16, bold=True),
+        body=Font(name=FONT, size=11),
+        bold=Font(name=FONT, size=11, bold=True),
+        small=Font(name=FONT, size=10),
+        border=Border(left=thin, right=thin, top=thin, bottom=thin),
+        header_fill=PatternFill("solid", fgColor="D9E1F2"),
+        input_fill=PatternFill("solid", fgColor="FFF2CC"),
+    )
 
-    def put(
-        row_index: int, index: int, column: ColumnDef, value: object, *, behind: bool = False
-    ) -> None:
-        cell = ws.cell(row_index, index)
-        if column.kind == "change":
-            cell.value = change_text(value)
-            cell.alignment = Alignment(horizontal="center")
-        elif column.kind == "rank":
-            cell.value = value
-            cell.alignment = Alignment(horizontal="center")
-        elif value is None:
-            cell.value = "—" if column.kind in ("pct", "points") else None
-            cell.alignment = Alignment(horizontal="center")
-        elif column.kind in ("pct", "points"):
-            cell.value = float(round_to(value, scheme.decimals, scheme.rounding))
-            cell.number_format = "0." + "0" * scheme.decimals if scheme.decimals else "0"
-        elif column.kind == "text":
-            cell.value = str(value)
-            cell.data_type = "s"  # never a formula, whatever the text
-            cell.alignment = Alignment(horizontal="center")
-        else:
-            cell.value = _number(value, scheme.decimals)
-            cell.number_format = "0"
-        cell.font = Font(name=_FONT, size=11, color="C00000" if behind else None)
-        cell.border = border
 
-    row_index = header_row
-    for row in ranking.rows:
-        row_index += 1
-        for index, column in enumerate(columns, start=1):
-            behind = column.key == "completion_pct" and ranking.behind_schedule(row)
-            put(row_index, index, column, cell_value(ranking, row, column), behind=behind)
-    row_index += 1
-    for index, column in enumerate(columns, start=1):
-        value = total_value(ranking, column)
-        if value is None and column.kind not in ("text",):
-            cell = ws.cell(row_index, index)
-            cell.border = border
-            continue
-        put(row_index, index, column, value)
-        ws.cell(row_index, index).font = Font(name=_FONT, size=11, bold=True)
+def put_text(ws: Any, row: int, column: int, value: str) -> Any:
+    """A text cell that stays text: never a formula, whatever it starts with."""
+    cell = ws.cell(row, column)
+    cell.value = sheet_safe(value)
+    cell.data_type = "s"
+    return cell
 
-    if notes is None:
-        notes = monthly_notes(ranking, marker="为红色")
-    for number, note in enumerate(notes):
-        row_index += 1
-        ws.merge_cells(start_row=row_index, start_column=1, end_row=row_index, end_column=width)
-        ws.cell(row_index, 1, ("注：" if number == 0 else "　　") + note)
-        ws.cell(row_index, 1).font = Font(name=_FONT, size=10)
 
-    ws.freeze_panes = ws.cell(header_row + 1, 3)
+def page_setup(ws: Any, *, landscape: bool, header_row: int = HEADER_ROW) -> None:
+    """A4, one page wide, the header row repeated on every printed page, centred."""
     ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.orientation = "landscape"
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
+
+
+def number_format(cell: Cell) -> str:
+    """``0.00``, and for a rank change ``↑0;↓0;—``, for a difference ``+0.00;−0.00;0.00``."""
+    digits = "0." + "0" * cell.decimals if cell.decimals else "0"
+    mark = f'"{cell.mark}"' if cell.mark else ""
+    if cell.style == "change":
+        return f'"↑"{digits}{mark};"↓"{digits}{mark};"—"{mark}'
+    if cell.style == "signed":
+        return f'"+"{digits}{mark};"−"{digits}{mark};{digits}{mark}'
+    return digits + mark
+
+
+def _put(ws: Any, row: int, column: int, cell: Cell, font: Any, st: Styles) -> Any:
+    from openpyxl.styles import Font
+
+    if not cell.number:
+        out = put_text(ws, row, column, str(cell.value) + cell.mark)
+    elif cell.value is None:
+        out = put_text(ws, row, column, "—")
+    else:
+        value = cell.value
+        out = ws.cell(row, column, float(value) if isinstance(value, Decimal) else value)
+        out.number_format = number_format(cell)
+    colour = _TONES.get(cell.tone)
+    out.font = Font(name=FONT, size=11, bold=font.b, color=colour) if colour else font
+    out.border = st.border
+    return out
+
+
+def workbook(table: Table) -> Workbook:
+    """The table as a formatted sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    st = styles()
+    width = len(table.columns)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = table.sheet
+
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    cell = put_text(ws, 1, 1, table.title)
+    cell.font = st.title
+    cell.alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 30
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    cell = put_text(ws, 2, 1, table.subtitle)
+    cell.font = st.small
+    cell.alignment = Alignment(horizontal="right")
+
+    widths = []
+    for index, column in enumerate(table.columns, start=1):
+        cell = put_text(ws, HEADER_ROW, index, column.title)
+        cell.font = st.bold
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.fill = st.header_fill
+        cell.border = st.border
+        widths.append(column.width or _WIDTH[column.number])
+        ws.column_dimensions[get_column_letter(index)].width = widths[-1]
+    ws.row_dimensions[HEADER_ROW].height = 36
+
+    aligns = [
+        Alignment(horizontal=c.align, vertical="center") if c.align else None for c in table.columns
+    ]
+    row_index = HEADER_ROW
+    lines = [(row, st.body) for row in table.rows]
+    if table.total is not None:
+        lines.append((table.total, st.bold))
+    for row, font in lines:
+        row_index += 1
+        for index, cell in enumerate(row, start=1):
+            out = _put(ws, row_index, index, cell, font, st)
+            if aligns[index - 1] is not None:
+                out.alignment = aligns[index - 1]
+
+    first, later = table.note_prefix
+    span = sum(widths)
+    for number, note in enumerate(table.file_notes()):
+        row_index += 1
+        ws.merge_cells(start_row=row_index, start_column=1, end_row=row_index, end_column=width)
+        text = (first if number == 0 else later) + note
+        cell = put_text(ws, row_index, 1, text)
+        cell.font = st.small
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        lines_needed = 1 + int(len(text) * 2 / max(span * _CHAR_WIDTH, 1))
+        ws.row_dimensions[row_index].height = 14 * lines_needed
+
+    if table.frozen:
+        ws.freeze_panes = ws.cell(HEADER_ROW + 1, table.frozen + 1)
+    else:
+        ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
+    page_setup(ws, landscape=span > 100)
     return wb
+
+
+def write_xlsx(table: Table, path: Path) -> None:
+    """Write the table to ``path`` atomically."""
+    wb = workbook(table)
+    write_atomic(path, lambda tmp: wb.save(tmp))
 
 
 def notice_xlsx_bytes(notice: Notice) -> bytes:
@@ -160,17 +186,18 @@ def notice_xlsx_bytes(notice: Notice) -> bytes:
     from openpyxl.chart.label import DataLabelList
     from openpyxl.worksheet.pagebreak import Break
 
-    from ipscore.render.model import notice_columns
+    from ipscore.render.model import notice_columns, ranking_view
     from ipscore.render.reproducible import normalise_zip
 
     ranking = notice.ranking
     columns = notice_columns()
     notes = [notice.table_note.removeprefix("注："), "完成率为红色的区县未完成序时进度"]
-    wb = ranking_workbook(
-        ranking, columns=columns, title=notice.table_title, notes=notes, sheet_title="通报"
+    view = ranking_view(
+        ranking, columns=columns, title=notice.table_title, notes=notes, sheet="通报", marker=""
     )
+    wb = workbook(view)
     ws = wb.active
-    header_row, first = 3, 4
+    first = HEADER_ROW + 1
     last = first + len(ranking.rows) - 1
     county_col = 1 + next(i for i, c in enumerate(columns) if c.key == "county")
     score_col = 1 + next(i for i, c in enumerate(columns) if c.key == "score")
@@ -182,7 +209,7 @@ def notice_xlsx_bytes(notice: Notice) -> bytes:
     chart.x_axis.title = None
     chart.legend = None
     chart.style = 10
-    data = Reference(ws, min_col=score_col, min_row=header_row, max_row=last)
+    data = Reference(ws, min_col=score_col, min_row=HEADER_ROW, max_row=last)
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=county_col, min_row=first, max_row=last))
     chart.y_axis.scaling.min = 0

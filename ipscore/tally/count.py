@@ -323,18 +323,6 @@ def _first_of_each_number(
     return data.filter(first), [warning]
 
 
-def review_path(output: Path) -> Path:
-    """Where the unattributable records go by default: beside the table."""
-    return output.with_name(f"{output.stem}.无法归属.csv")
-
-
-def write_review(result: TallyResult, path: Path) -> None:
-    """The unattributable records as CSV (UTF-8 with BOM, opens in Excel), written atomically."""
-    from ipscore.base.files import write_atomic
-
-    write_atomic(path, lambda tmp: result.unattributed.write_csv(tmp, include_bom=True))
-
-
 def check_windows(
     data: pl.DataFrame, source: RecordSource, period: Period, *, this_year: bool, last_year: bool
 ) -> None:
