@@ -1,37 +1,45 @@
-"""Publishing the monthly circular: one month's file set, and the unattended inbox run.
+"""Publishing the monthly circular: one month's file set and its history entry, together.
 
-:func:`publish` scores a month (rank_change from ``prev`` or the stored previous month),
-renders every requested format in memory, writes each file atomically (never over an existing
-circular unless ``force``) and then records the month in the history store.
+What "published" means: a month is published in a folder when the history store records it
+and every file of its set is in the folder under its final name. The files only ever appear
+after the store has the month, so a circular is never out without its history entry:
 
-:func:`run_inbox` is what cron calls: the earliest month file in the inbox that has no circular
-yet in the output directory is published (a backlog catches up one month per run), and one line
-is appended to the log file in the output directory, whatever happened.
+1. score the month and render every requested format in memory;
+2. write each file to a temporary name beside its target (``.NAME.XXXXXXXX.tmp``, see
+   :mod:`ipscore.base.files`) — a full disk or a refusal here leaves nothing;
+3. record the month in the history store (one transaction) — a store that cannot be written
+   leaves nothing: the temporaries are removed;
+4. rename the temporaries into place.
+
+A run killed between 3 and 4 leaves temporaries that the next write of those names removes
+(their writer's lock is gone). Only one publication runs in an output folder at a time
+(:func:`ipscore.base.lock.folder_lock`). The unattended monthly run is :mod:`ipscore.app.inbox`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ipscore.app.rank import fill_rank_change, rank_month
-from ipscore.base.files import write_bytes_atomic
-from ipscore.base.period import Period, period_from_filename
-from ipscore.base.problems import InputError, IpscoreError, Problem
-from ipscore.intake.table import load_table
+from ipscore.base.files import Staged, ensure_folder, remove_stale_temps, stage_bytes
+from ipscore.base.lock import folder_lock
+from ipscore.base.period import Period
+from ipscore.base.problems import InputError, Problem
 from ipscore.render.circular import Notice, build_notice
 from ipscore.rules.notice import NoticeRules
 from ipscore.rules.scheme import Scheme
 from ipscore.scoring.score import Ranking
-from ipscore.store.history import Store, StoreError
+from ipscore.store.history import Store
 
 FORMATS = ("docx", "xlsx", "md")
-LOG_NAME = "ipscore-notice.log"
-INBOX_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 NAME = "发明专利申请情况通报"
+LOCK_WAIT = 30.0  # seconds a publication waits for another run in the same folder
+_CIRCULAR_NAME = re.compile(r"\d{4}(-\d{2})? .+\.(docx|xlsx|md)", re.DOTALL)
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -62,6 +70,16 @@ def render(notice: Notice, fmt: str) -> bytes:
     return notice_markdown(notice).encode("utf-8")
 
 
+def is_circular_name(name: str) -> bool:
+    """Whether ``name`` is one ipscore gives a circular (``2019-05 发明专利申请情况通报.docx``)."""
+    return _CIRCULAR_NAME.fullmatch(name) is not None
+
+
+def remove_stale_circular_temps(out: Path) -> list[Path]:
+    """Remove temporaries of circulars left in ``out`` by runs that died."""
+    return remove_stale_temps(out, is_circular_name)
+
+
 @dataclass
 class Published:
     """What one publication did."""
@@ -79,35 +97,46 @@ def publish(
     rules: NoticeRules,
     when: date,
     *,
+    lock_wait: float | None = None,
+    **options: Any,
+) -> Published:
+    """Write a month's circular set to ``out`` and record the month in the history store,
+    holding ``out``'s lock (see :func:`publish_locked` for the options)."""
+    ensure_folder(out)
+    with folder_lock(out, wait=LOCK_WAIT if lock_wait is None else lock_wait):
+        remove_stale_circular_temps(out)
+        return publish_locked(path, out, scheme, rules, when, **options)
+
+
+def publish_locked(
+    path: Path | str,
+    out: Path,
+    scheme: Scheme,
+    rules: NoticeRules,
+    when: date,
+    *,
     formats: Sequence[str] = FORMATS,
     prev: Path | str | None = None,
     prev_fallback: Path | None = None,
     db: Path | str | None = None,
     force: bool = False,
     missing_only: bool = False,
+    before_writing: Callable[[], None] | None = None,
     **options: Any,
 ) -> Published:
-    """Write a month's circular set to ``out`` and record the month in the history store.
+    """:func:`publish` for a caller that holds ``out``'s lock.
 
     rank_change comes from ``prev`` when given, else from the stored previous month, else from
-    ``prev_fallback`` (the inbox's file for last month). Existing files are an error unless
-    ``force`` (overwrite) or ``missing_only`` (keep them, write the others).
+    ``prev_fallback`` (the inbox's file for last month; if that file cannot be read the
+    circular shows — with a warning). Existing files are an error unless ``force`` (overwrite)
+    or ``missing_only`` (keep them, write the others). ``before_writing`` is called once the
+    month is scored and rendered, before anything is written: it may raise to stop the
+    publication (the inbox run checks there that its file did not change while being read).
     """
     ranking = rank_month(path, scheme, prev=prev, **options)
     with Store(db) as store:
         if prev is None and not fill_rank_change(ranking, store):
-            if prev_fallback is not None:
-                ranking = rank_month(path, scheme, prev=prev_fallback, **options)
-            else:
-                previous = ranking.period.previous()
-                ranking.warnings.append(
-                    Problem(
-                        "no-previous-month",
-                        f"历史库中没有上月（{previous}）的排名，位次变化为 —"
-                        "（可用 --prev 指定上月统计表）",
-                        level="warning",
-                    )
-                )
+            ranking = _with_fallback(ranking, path, scheme, prev_fallback, options)
         notice = build_notice(ranking, rules, when)
         paths = circular_paths(out, ranking.period, formats)
         existing = [p for p in paths.values() if p.exists()]
@@ -125,138 +154,63 @@ def publish(
         # Render everything before writing anything: a failure leaves no partial set.
         todo = {fmt: p for fmt, p in paths.items() if force or not p.exists()}
         contents = {fmt: render(notice, fmt) for fmt in todo}
-        out.mkdir(parents=True, exist_ok=True)
+        if before_writing is not None:
+            before_writing()
         result = Published(
             ranking, notice, kept=[p for p in paths.values() if p not in todo.values()]
         )
-        for fmt, target in todo.items():
-            write_bytes_atomic(target, contents[fmt])
-            result.written.append(target)
-        store.record(ranking)
+        staged: list[Staged] = []
+        try:
+            for fmt, target in todo.items():
+                staged.append(stage_bytes(target, contents[fmt]))
+            store.record(ranking)
+        except BaseException:
+            for item in staged:
+                item.discard()
+            raise
+    commit_all(staged)
+    result.written.extend(item.target for item in staged)
     return result
 
 
-# --------------------------------------------------------------------------------------------
-# The unattended monthly run
+def commit_all(staged: Sequence[Staged]) -> None:
+    """Rename every staged file into place; after a failure the rest are discarded."""
+    for number, item in enumerate(staged):
+        try:
+            item.commit()
+        except BaseException:
+            for rest in staged[number + 1 :]:
+                rest.discard()
+            raise
 
 
-@dataclass
-class InboxRun:
-    """The outcome of one cron run: exit status, the log line, and what was published."""
-
-    status: int
-    line: str
-    published: Published | None = None
-
-
-def inbox_months(inbox: Path, scheme: Scheme) -> dict[Period, Path]:
-    """Every month file in the inbox by its month (from the name, else from the sheet)."""
-    if not inbox.is_dir():
-        raise InputError([Problem("inbox-missing", "收件箱目录不存在", file=str(inbox))])
-    found: dict[Period, list[Path]] = {}
-    for entry in sorted(inbox.iterdir()):
-        name = entry.name
-        if not entry.is_file() or name.startswith((".", "~$")):
-            continue
-        if entry.suffix.lower() not in INBOX_SUFFIXES:
-            continue
-        period = period_from_filename(entry) or load_table(entry, scheme, allow_missing=True).period
-        found.setdefault(period, []).append(entry)
-    doubles = {p: files for p, files in found.items() if len(files) > 1}
-    if doubles:
-        raise InputError(
-            [
-                Problem(
-                    "inbox-duplicate",
-                    f"收件箱中 {period} 有多个文件：{'、'.join(f.name for f in files)}；"
-                    "请只保留一个（更正的数据替换原文件即可）",
-                    file=str(inbox),
-                )
-                for period, files in sorted(doubles.items())
-            ]
-        )
-    return {period: files[0] for period, files in sorted(found.items())}
-
-
-def _stamp() -> str:
-    return datetime.now().strftime("%Y-%m-%d %H:%M:%S")
-
-
-def append_log(out: Path, line: str) -> None:
-    """Append one time-stamped line to the output directory's log file.
-
-    The line is made printable (a newline or ESC in an inbox file name is shown as ``\\n``,
-    ``\\x1b``), so one run is one line and nothing in it reaches a terminal raw; the log is
-    never opened through a symlink (see :func:`ipscore.base.files.append_text`).
-    """
-    from ipscore.base.files import append_text, ensure_folder
-    from ipscore.base.text import printable
-
-    ensure_folder(out)
-    # One write of one line in append mode: concurrent runs never interleave within a line.
-    append_text(out / LOG_NAME, f"{_stamp()}  {printable(line, None)}\n")
-
-
-def problems_text(problems: Sequence[Problem]) -> str:
-    """Problems on one log line."""
-    return "；".join(p.line().removeprefix("错误：") for p in problems)
-
-
-def run_inbox(
-    inbox: Path,
-    out: Path,
+def _with_fallback(
+    ranking: Ranking,
+    path: Path | str,
     scheme: Scheme,
-    rules: NoticeRules,
-    when: date,
-    *,
-    formats: Sequence[str] = FORMATS,
-    db: Path | str | None = None,
-) -> InboxRun:
-    """Publish the earliest inbox month without a complete circular set in ``out``.
-
-    Returns status 0 (done, or nothing to do) or 2 (bad input); the log line is already
-    appended. Anything unexpected is logged and re-raised (the CLI makes it status 1).
-    """
-    source: Path | None = None
-    period: Period | None = None
-    try:
-        months = inbox_months(inbox, scheme)
-        for candidate, file in months.items():
-            if not all(p.exists() for p in circular_paths(out, candidate, formats).values()):
-                period, source = candidate, file
-                break
-        if source is None or period is None:
-            line = f"无待处理月份（收件箱 {len(months)} 个文件均已生成通报）"
-            append_log(out, line)
-            return InboxRun(0, line)
-        result = publish(
-            source,
-            out,
-            scheme,
-            rules,
-            when,
-            formats=formats,
-            prev_fallback=months.get(period.previous()),
-            db=db,
-            missing_only=True,
+    fallback: Path | None,
+    options: dict[str, Any],
+) -> Ranking:
+    """The ranking with rank_change from last month's file, or a warning why there is none."""
+    previous = ranking.period.previous()
+    if fallback is not None:
+        try:
+            return rank_month(path, scheme, prev=fallback, **options)
+        except InputError as exc:
+            reason = exc.problems[0].line().removeprefix("错误：") if exc.problems else ""
+            ranking.warnings.append(
+                Problem(
+                    "prev-unreadable",
+                    f"上月（{previous}）的统计表 {fallback.name} 无法读取，位次变化为 —：{reason}",
+                    level="warning",
+                )
+            )
+            return ranking
+    ranking.warnings.append(
+        Problem(
+            "no-previous-month",
+            f"历史库中没有上月（{previous}）的排名，位次变化为 —（可用 --prev 指定上月统计表）",
+            level="warning",
         )
-        names = "、".join(p.name for p in result.written)
-        change = "含位次变化" if result.ranking.previous is not None else "无上月数据，无位次变化"
-        count = len(result.written)
-        line = f"成功 {period} 来源 {source.name}，写入 {count} 个文件（{change}）：{names}"
-        warnings = [w for w in result.ranking.warnings if w.code != "no-previous-month"]
-        if warnings:
-            line += "；" + "；".join(w.line() for w in warnings)
-        append_log(out, line)
-        return InboxRun(0, line, result)
-    except IpscoreError as exc:
-        where = f"{period} 来源 {source.name}：" if source is not None and period else ""
-        line = "错误 " + where + problems_text(exc.problems)
-        append_log(out, line)
-        return InboxRun(2, line)
-    except StoreError as exc:
-        append_log(out, f"失败 {exc}")
-        raise
-    except Exception as exc:
-        append_log(out, f"内部错误 {type(exc).__name__}: {exc}")
-        raise
+    )
+    return ranking

@@ -76,7 +76,7 @@ _LIST: tuple[tuple[str, str, str, str], ...] = (
     ("notice-date", "error", "通报", "成文日期早于数据月份结束"),
     ("notice-exists", "error", "通报", "通报文件已存在（加 --force 才覆盖）"),
     ("inbox-missing", "error", "通报", "收件箱目录不存在"),
-    ("inbox-duplicate", "error", "通报", "收件箱中同一月份有两个文件"),
+    ("prev-unreadable", "warning", "通报", "收件箱中上月的统计表无法读取，位次变化为 —"),
     (
         "file-not-table",
         "error",
@@ -118,6 +118,7 @@ _LIST: tuple[tuple[str, str, str, str], ...] = (
         "输出路径是符号链接、目录、设备或管道，拒绝写入（从不经符号链接写文件）",
     ),
     ("output-failed", "error", "输出", "输出文件无法写入（权限、磁盘空间、只读文件系统等）"),
+    ("folder-busy", "error", "输出", "另一个 ipscore 进程正在写入同一输出目录"),
 )
 
 CODES: dict[str, Code] = {c: Code(c, level, topic, text) for c, level, topic, text in _LIST}

@@ -65,6 +65,14 @@ def notice(
     ] = None,
     db: DbOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="成功时也输出结果。")] = False,
+    settle: Annotated[
+        float,
+        typer.Option(
+            "--settle",
+            help="--inbox 模式：收件箱文件须多少秒未变化才处理（防止读到复制了一半的文件）。",
+            min=0,
+        ),
+    ] = 60.0,
 ) -> None:
     """生成月度通报（docx、xlsx、md），例：ipscore notice 2019-05.xlsx --out 通报。
 
@@ -97,7 +105,7 @@ def notice(
         return load_scheme(rules), load_notice_rules(notice_rules)
 
     if inbox is not None:
-        from ipscore.app.notice import LOG_NAME, append_log, problems_text, run_inbox
+        from ipscore.app.inbox import LOG_NAME, append_log, problems_text, run_inbox
         from ipscore.base.problems import IpscoreError
         from ipscore.base.text import printable, printable_path
 
@@ -111,13 +119,17 @@ def notice(
             run(lambda: append_log(out, line))
             raise fail(exc.problems) from None
         outcome = run_store(
-            lambda: run_inbox(inbox, out, scheme, wording, day, formats=chosen, db=db)
+            lambda: run_inbox(
+                inbox, out, scheme, wording, day, formats=chosen, db=db, settle=settle
+            )
         )
         if outcome.status != 0:
-            print(printable(outcome.line, None), file=sys.stderr)
+            for line in outcome.lines:
+                print(printable(line, None), file=sys.stderr)
             raise typer.Exit(outcome.status)
         if verbose:
-            print(printable(outcome.line, None))
+            for line in outcome.lines:
+                print(printable(line, None))
             print(f"日志：{printable_path(out / LOG_NAME)}")
         return
 
@@ -139,7 +151,7 @@ def notice(
 
 def _log_ready(out: Path) -> None:
     """Open the cron log as a run will (creating it), so a bad log stops the run up front."""
-    from ipscore.app.notice import LOG_NAME
+    from ipscore.app.inbox import LOG_NAME
     from ipscore.base.files import append_text, ensure_folder
 
     ensure_folder(out)
