@@ -111,6 +111,14 @@ _LIST: tuple[tuple[str, str, str, str], ...] = (
     ("rules-tiers-order", "error", "规则", "分档门槛顺序不对"),
     ("rules-kind", "error", "规则", "方案类型不符（月度方案不能用于年度考核，反之亦然）"),
     ("rules-placeholder", "error", "规则", "通报文字设置中有未知的占位符"),
+    ("robust-runs", "error", "稳健性", "模拟次数 --runs 不在 1 到 1000000 之间"),
+    ("robust-spread", "error", "稳健性", "权重变动幅度 --spread 不在 [0, 1) 之内"),
+    (
+        "robust-indicators",
+        "error",
+        "稳健性",
+        "方案中有分值的指标不足两个（或有稳健性分析不支持的计分方法），权重无从变动",
+    ),
 )
 
 CODES: dict[str, Code] = {c: Code(c, level, topic, text) for c, level, topic, text in _LIST}
