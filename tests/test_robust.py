@@ -344,6 +344,12 @@ def test_terminal_table_and_sentence(runner: CliRunner, tmp_path: Path) -> None:
     assert "2019年1-5月各区县排名稳健性（权重±20%，1000次模拟）" in out
     assert "在权重±20%变动的1000次模拟中，文昌湖区有100%的情况排在第6至第9名" in out
     assert "·····━●━━··" in out  # 文昌湖区: official 7th, interval 6–9 of 11
+    # The figures the README reads out of the May sample.
+    flat = out.replace("\n", "")  # the sentences wrap at the terminal's width
+    assert (
+        "有84.5%的情况名次与正式排名（第7名）不同；高新区、张店区在每次模拟中都保持正式名次" in flat
+    )
+    assert out.count("19.6%") == 2  # 临淄区 and 桓台县 swap 3rd and 4th
     assert "78.02%" in out
     path = tmp_path / "robust.txt"
     written = runner.invoke(app, ["robust", str(MAY), "-o", str(path)])
@@ -440,3 +446,19 @@ def test_help_imports_neither_numpy_nor_salib() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+def test_a_narrow_terminal_drops_the_bar_not_the_names(annual: tuple[DataTable, Scheme]) -> None:
+    import io
+
+    from rich.console import Console
+
+    from ipscore.render.robust import print_robust
+
+    result = analyse(*annual, runs=20)
+    for width, has_bar in ((120, True), (80, False)):
+        console = Console(width=width, file=io.StringIO(), color_system=None)
+        print_robust(result, console)
+        text = console.file.getvalue()  # type: ignore[attr-defined]
+        assert ("●" in text) is has_bar
+        assert "经济开发区" in text and "不合格" in text and "…" not in text

@@ -209,7 +209,8 @@ def to_json(result: Robustness) -> str:
 # Terminal
 
 
-def units_table(result: Robustness) -> Table:
+def units_table(result: Robustness, bar: bool = True) -> Table:
+    """The per-unit table; without ``bar`` when the terminal is too narrow for it."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -224,7 +225,8 @@ def units_table(result: Robustness) -> Table:
         ("", "left"),
         ("名次变动", "right"),
     ):
-        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+        if name or bar:
+            table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     if result.annual:
         table.add_column("等次", no_wrap=True)
         table.add_column("等次变动", justify="right", no_wrap=True)
@@ -236,7 +238,7 @@ def units_table(result: Robustness) -> Table:
             f"{u.score}",
             str(u.median_rank),
             interval_text(u),
-            Text(interval_bar(u, size), style="cyan"),
+            *([Text(interval_bar(u, size), style="cyan")] if bar else []),
             percent(u.rank_changes, result.runs),
         ]
         if result.annual:
@@ -274,7 +276,12 @@ def indicators_table(result: Robustness) -> Table:
 
 
 def print_robust(result: Robustness, console: Console) -> None:
-    console.print(units_table(result))
+    from ipscore.render.terminal import natural_width
+
+    table = units_table(result)
+    if natural_width(table) > console.width:
+        table = units_table(result, bar=False)
+    console.print(table)
     console.print(indicators_table(result))
     for line in summary(result):
         console.print(line, highlight=False, markup=False)
