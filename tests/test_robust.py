@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from builders_annual import ANNUAL_SAMPLE
-from conftest import RULES_DIR, SAMPLES_DIR
+from conftest import MAY_ROWS, RULES_DIR, SAMPLES_DIR, write_month
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -166,6 +166,19 @@ def test_integer_rounding_matches_round_to() -> None:
     for num, den in cases:
         for mode, helper in (("half_up", reweight.half_up), ("half_even", reweight.half_even)):
             assert helper(num, den) == round_to(Fraction(num, den), 0, mode)  # type: ignore[arg-type]
+
+
+def test_draws_in_chunks_are_one_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    from ipscore.scoring import robust
+
+    monkeypatch.setattr(robust, "CHUNK", 7)
+    chunked = draw(20, 3, 9, Fraction(1, 5))
+    uniform = np.random.Generator(np.random.PCG64(9)).random((20, 3))
+    whole = (np.rint((2 * uniform - 1) * 200_000).astype(np.int64) + 10**6).tolist()
+    assert chunked == whole
+    assert all(800_000 <= k <= 1_200_000 for row in chunked for k in row)
 
 
 def test_nearest_rank_percentiles() -> None:
@@ -462,3 +475,12 @@ def test_a_narrow_terminal_drops_the_bar_not_the_names(annual: tuple[DataTable, 
         text = console.file.getvalue()  # type: ignore[attr-defined]
         assert ("●" in text) is has_bar
         assert "经济开发区" in text and "不合格" in text and "…" not in text
+
+
+def test_allow_missing_analyses_the_units_present(runner: CliRunner, tmp_path: Path) -> None:
+    path = write_month(tmp_path, MAY_ROWS[:-1])  # no 文昌湖区
+    refused = runner.invoke(app, ["robust", str(path)])
+    assert refused.exit_code == 2 and "文昌湖区" in refused.stderr
+    data = _json(runner, str(path), "--allow-missing", "--runs", "50")
+    assert len(data["rows"]) == 10
+    assert "文昌湖区" not in {r["county"] for r in data["rows"]}

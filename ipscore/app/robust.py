@@ -19,6 +19,7 @@ def robust_file(
     seed: int = 1,
     spread: Fraction = Fraction(1, 5),
     sobol: bool = False,
+    allow_missing: bool = False,
 ) -> Robustness:
     """Monte Carlo (and Sobol) over the weights of the scheme a monthly or annual file needs.
 
@@ -35,7 +36,7 @@ def robust_file(
     check_scheme(scheme)
     if scheme.kind == "annual" and period is not None:
         period = Period(period.year, None)
-    table = load_table(path, scheme, sheet=sheet, period=period)
+    table = load_table(path, scheme, sheet=sheet, period=period, allow_missing=allow_missing)
     result = analyse(table, scheme, runs=runs, seed=seed, spread=spread, sobol=sobol)
     result.warnings = [*scheme.warnings, *result.warnings]
     return result

@@ -60,6 +60,9 @@ def robust(
         Optional[str],  # noqa: UP045
         typer.Option("--sheet", "-s", help="工作表名称（或序号）。", show_default=False),
     ] = None,
+    allow_missing: Annotated[
+        bool, typer.Option("--allow-missing", help="允许缺少部分区县（只对已有区县分析）。")
+    ] = False,
     fmt: Annotated[
         Optional[RobustFormat],  # noqa: UP045
         typer.Option(
@@ -103,6 +106,7 @@ def robust(
             seed=seed,
             spread=spread,
             sobol=sobol,
+            allow_missing=allow_missing,
         )
     )
     warn(result.warnings, quiet)

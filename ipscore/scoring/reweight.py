@@ -190,6 +190,7 @@ class Runner:
             self.vetoed = [False] * len(rows)
         self.fixed = fixed
         self.size = len(rows)
+        self.ranks = [n.rank for n in self.nominal]  # the official ranks, in this order
         # Each indicator's exact nominal points per unit as (numerator × 10^d, denominator).
         self.exact: list[tuple[list[int], list[int]]] = []
         for indicator in scheme.indicators:
@@ -210,10 +211,6 @@ class Runner:
             for band in scheme.grades.bands:
                 cutoff = math.floor(band.quota * self.size) if band.quota is not None else None
                 self.bands.append((band.name, band.at * self.unit, cutoff))
-
-    @property
-    def ranks(self) -> list[int]:
-        return [n.rank for n in self.nominal]
 
     def run(self, numerators: Sequence[int]) -> tuple[list[int], list[int], list[str] | None]:
         """Totals, ranks and grades for one run's factor numerators (one per indicator)."""

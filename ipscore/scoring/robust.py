@@ -11,7 +11,7 @@ cov(points_i, total) / var(total), and on request the Sobol indices (:mod:`ipsco
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
@@ -57,18 +57,31 @@ def spread_numerator(spread: Fraction) -> int:
     return int(exact + Fraction(1, 2))
 
 
-def draw(runs: int, indicators: int, seed: int, spread: Fraction) -> list[list[int]]:
+CHUNK = 10_000  # runs drawn at a time, so a million runs never sit in memory at once
+
+
+def draw_chunks(
+    runs: int, indicators: int, seed: int, spread: Fraction
+) -> Iterator[list[list[int]]]:
     """Each run's factor numerators: k = 10^6 + rint((2u − 1)·s·10^6), u uniform in [0, 1).
 
     One uniform per (run, indicator) from numpy's PCG64 seeded with ``seed``, so a seed gives
-    the same factors on any machine, and a wider spread stretches the same draws.
+    the same factors on any machine, and a wider spread stretches the same draws. The stream
+    is read in order, so the chunks are the rows of one big draw.
     """
     import numpy as np
 
     generator = np.random.Generator(np.random.PCG64(seed))
-    uniform = generator.random((runs, indicators))
-    offsets = np.rint((2 * uniform - 1) * spread_numerator(spread)).astype(np.int64)
-    return (offsets + DENOMINATOR).tolist()  # type: ignore[no-any-return]
+    half_width = spread_numerator(spread)
+    for start in range(0, runs, CHUNK):
+        uniform = generator.random((min(CHUNK, runs - start), indicators))
+        offsets = np.rint((2 * uniform - 1) * half_width).astype(np.int64)
+        yield (offsets + DENOMINATOR).tolist()
+
+
+def draw(runs: int, indicators: int, seed: int, spread: Fraction) -> list[list[int]]:
+    """All the runs' factor numerators at once (see :func:`draw_chunks`)."""
+    return [row for chunk in draw_chunks(runs, indicators, seed, spread) for row in chunk]
 
 
 @dataclass(frozen=True)
@@ -130,14 +143,16 @@ def nearest_rank(counts: Sequence[int], runs: int, percent: int) -> int:
     raise ValueError("no runs")
 
 
-def monte_carlo(runner: Runner, draws: Sequence[Sequence[int]]) -> list[UnitResult]:
+def monte_carlo(runner: Runner, draws: Iterable[Sequence[int]]) -> list[UnitResult]:
     """Per-unit rank percentiles and change shares over the runs."""
     size = runner.size
     counts = [[0] * size for _ in range(size)]
     grade_changes = [0] * size
     nominal_ranks = runner.ranks
     nominal_grades = [n.grade for n in runner.nominal]
+    runs = 0
     for numerators in draws:
+        runs += 1
         _, ranks, grades = runner.run(numerators)
         for u, rank in enumerate(ranks):
             counts[u][rank - 1] += 1
@@ -145,7 +160,6 @@ def monte_carlo(runner: Runner, draws: Sequence[Sequence[int]]) -> list[UnitResu
             for u, grade in enumerate(grades):
                 if grade != nominal_grades[u]:
                     grade_changes[u] += 1
-    runs = len(draws)
     out = []
     for u, nominal in enumerate(runner.nominal):
         low = nearest_rank(counts[u], runs, 5)
@@ -211,8 +225,8 @@ def analyse(
     check_options(runs, spread)
     check_scheme(scheme)
     runner = Runner(table, scheme)
-    draws = draw(runs, len(scheme.indicators), seed, spread)
-    units = monte_carlo(runner, draws)
+    chunks = draw_chunks(runs, len(scheme.indicators), seed, spread)
+    units = monte_carlo(runner, (row for chunk in chunks for row in chunk))
     indicators = effective_weights(runner)
     result = Robustness(
         scheme, table, runs, seed, spread, units, indicators, warnings=runner.warnings
