@@ -277,6 +277,7 @@ def test_sobol_on_a_case_worked_by_hand(monthly: tuple[DataTable, Scheme]) -> No
     found, evaluations = sobol_indices(fast, Fraction(1, 2), 1024, seed=1)
     assert evaluations == 1024 * (3 + 2)
     a, b, c = found
+    assert a is not None and b is not None and c is not None
     for estimate, exact in ((a.first, 5 / 13), (b.first, 7 / 39), (a.total, 32 / 39)):
         assert estimate == pytest.approx(exact, abs=0.1)
     assert b.total == pytest.approx(8 / 13, abs=0.1)

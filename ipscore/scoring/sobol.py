@@ -8,6 +8,7 @@ ipscore only evaluates the samples, each an exact run of :class:`~ipscore.scorin
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 from fractions import Fraction
@@ -37,7 +38,7 @@ def rank_shift(runner: Runner, numerators: list[int]) -> int:
 
 def sobol_indices(
     runner: Runner, spread: Fraction, base: int, seed: int
-) -> tuple[list[SobolIndex], int]:
+) -> tuple[list[SobolIndex | None], int]:
     """(indices per indicator, model evaluations); no indices when nothing varies."""
     import numpy as np
     from SALib.analyze import sobol as analyze
@@ -60,18 +61,12 @@ def sobol_indices(
         found = analyze.analyze(
             problem, outputs, calc_second_order=False, conf_level=0.95, seed=seed
         )
-    indices = [
-        SobolIndex(
-            first=_clean(found["S1"][n]),
-            first_conf=_clean(found["S1_conf"][n]),
-            total=_clean(found["ST"][n]),
-            total_conf=_clean(found["ST_conf"][n]),
-        )
-        for n in range(len(ids))
-    ]
+    indices: list[SobolIndex | None] = []
+    for n in range(len(ids)):
+        values = [float(found[key][n]) for key in ("S1", "S1_conf", "ST", "ST_conf")]
+        if not all(math.isfinite(v) for v in values):
+            indices.append(None)  # SALib could not estimate it (e.g. N = 1): not a number
+            continue
+        first, first_conf, total, total_conf = (round(v, 6) + 0.0 for v in values)
+        indices.append(SobolIndex(first, first_conf, total, total_conf))
     return indices, len(outputs)
-
-
-def _clean(value: object) -> float:
-    """A plain float to 6 decimals (-0.0 becomes 0.0)."""
-    return round(float(value), 6) + 0.0  # type: ignore[arg-type]
