@@ -90,11 +90,13 @@ def test_scaled_scheme_keeps_the_total_exactly_and_scales_point_parameters(
     assert (per_item["each"], per_item["cap"]) == (1, 5)
 
 
-@pytest.mark.parametrize("sample", ["monthly", "annual", "tied", "half_even"])
+@pytest.mark.parametrize("sample", ["monthly", "annual", "tied", "half_even", "ungraded"])
 def test_fast_runs_equal_an_independent_exact_rescoring(
     sample: str, monthly: tuple[DataTable, Scheme], annual: tuple[DataTable, Scheme]
 ) -> None:
-    table, scheme = annual if sample == "annual" else monthly
+    table, scheme = annual if sample in ("annual", "ungraded") else monthly
+    if sample == "ungraded":
+        scheme = replace(scheme, grades=None)
     if sample == "tied":
         table = _tied(table)
     if sample == "half_even":

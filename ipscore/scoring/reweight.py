@@ -149,8 +149,8 @@ class Nominal:
 class Runner:
     """A table scored once under a scheme, ready to be rescored for any weights in microseconds.
 
-    ``units`` are in official rank order; :meth:`run` returns (totals in units of
-    10^-decimals, ranks, grades or None) in that order.
+    ``nominal`` holds the official result in official rank order; :meth:`run` returns (totals
+    in units of 10^-decimals, ranks, grades or None) in that order.
     """
 
     def __init__(self, table: DataTable, scheme: Scheme) -> None:
@@ -238,9 +238,10 @@ class Runner:
 
     def _grade(self, total: int, rank: int, vetoed: bool) -> str:
         grades, veto = self.scheme.grades, self.scheme.veto
+        if grades is None:
+            return ""  # as assess: no bands, no grade (and no veto grade either)
         if vetoed and veto is not None:
             return veto.grade
-        assert grades is not None
         for name, at, cutoff in self.bands:
             if total < at or (cutoff is not None and rank > cutoff):
                 continue
