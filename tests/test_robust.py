@@ -487,3 +487,24 @@ def test_allow_missing_analyses_the_units_present(runner: CliRunner, tmp_path: P
     data = _json(runner, str(path), "--allow-missing", "--runs", "50")
     assert len(data["rows"]) == 10
     assert "文昌湖区" not in {r["county"] for r in data["rows"]}
+
+
+@pytest.mark.parametrize(
+    ("target", "extra", "words"),
+    [
+        ("input", [], "是同一个文件"),
+        ("out.csv", [], "-o 应为 .txt 或 .json 或 .xlsx 文件"),
+        ("out.json", ["-f", "xlsx"], "不一致"),
+    ],
+)
+def test_o_is_refused_before_any_work(
+    runner: CliRunner, tmp_path: Path, target: str, extra: list[str], words: str
+) -> None:
+    source = tmp_path / "2019-05.xlsx"
+    source.write_bytes(MAY.read_bytes())
+    out = source if target == "input" else tmp_path / target
+    result = runner.invoke(app, ["robust", str(source), "-o", str(out), *extra])
+    assert result.exit_code == 2
+    assert words in result.stderr
+    assert source.read_bytes() == MAY.read_bytes()
+    assert target == "input" or not out.exists()

@@ -22,7 +22,7 @@ class RobustFormat(str, Enum):
     xlsx = "xlsx"
 
 
-_SUFFIXES = {".json": RobustFormat.json, ".xlsx": RobustFormat.xlsx}
+_SUFFIXES = {".txt": RobustFormat.table, ".json": RobustFormat.json, ".xlsx": RobustFormat.xlsx}
 
 
 @app.command()
@@ -84,7 +84,9 @@ def robust(
 
     例：ipscore robust samples/2019-05.xlsx --runs 1000 --seed 1 --spread 0.2
     """
-    chosen = fmt or (_SUFFIXES.get(output.suffix.lower()) if output else None) or RobustFormat.table
+    if output is not None:
+        _check_output(output, fmt, [file, rules])
+    chosen = fmt or (_SUFFIXES[output.suffix.lower()] if output else RobustFormat.table)
     if seed < 0:
         raise fail_text(f"随机种子 --seed 应为非负整数，实际为 {seed}")
     if not math.isfinite(spread):
@@ -93,8 +95,6 @@ def robust(
         )
     if chosen is RobustFormat.xlsx and output is None:
         raise fail_text("xlsx 格式需要用 -o 指定输出文件")
-    if output is not None and not output.parent.is_dir():
-        raise fail_text(f"输出目录不存在：{output.parent}")
     period = parse_period(month)
     result = run(
         lambda: _robust(
@@ -111,6 +111,24 @@ def robust(
     )
     warn(result.warnings, quiet)
     _emit(result, chosen, output)
+
+
+def _check_output(output: Path, fmt: RobustFormat | None, inputs: list[Path | None]) -> None:
+    """Refuse -o before any work: an unknown or contradicting extension, a missing folder, a
+    folder or symlink in its place, or an input file (writing there would destroy it)."""
+    suffix = output.suffix.lower()
+    if suffix not in _SUFFIXES:
+        raise fail_text(f"-o 应为 {' 或 '.join(_SUFFIXES)} 文件，实际为 {suffix or '（无扩展名）'}")
+    text_into_txt = suffix == ".txt" and fmt is not RobustFormat.xlsx
+    if fmt is not None and fmt is not _SUFFIXES[suffix] and not text_into_txt:
+        raise fail_text(f"--format {fmt.value} 与 -o 的扩展名 {suffix} 不一致")
+    if not output.parent.is_dir():
+        raise fail_text(f"输出目录不存在：{output.parent}")
+    if output.is_symlink() or output.is_dir():
+        raise fail_text(f"-o 是符号链接或目录，拒绝写入：{output}")
+    for source in inputs:
+        if source is not None and output.exists() and source.exists() and output.samefile(source):
+            raise fail_text(f"-o 与输入文件 {source} 是同一个文件，写出会毁掉输入；请换一个文件名")
 
 
 def _robust(file: Path, *, spread: float, **options: Any) -> Robustness:
