@@ -118,6 +118,14 @@ _LIST: tuple[tuple[str, str, str, str], ...] = (
         "输出路径是符号链接、目录、设备或管道，拒绝写入（从不经符号链接写文件）",
     ),
     ("output-failed", "error", "输出", "输出文件无法写入（权限、磁盘空间、只读文件系统等）"),
+    ("robust-runs", "error", "稳健性", "模拟次数 --runs 不在 1 到 1000000 之间"),
+    ("robust-spread", "error", "稳健性", "权重变动幅度 --spread 不在 [0, 1) 之内"),
+    (
+        "robust-indicators",
+        "error",
+        "稳健性",
+        "方案中有分值的指标不足两个（或有稳健性分析不支持的计分方法），权重无从变动",
+    ),
 )
 
 CODES: dict[str, Code] = {c: Code(c, level, topic, text) for c, level, topic, text in _LIST}
