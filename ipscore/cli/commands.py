@@ -93,18 +93,18 @@ def rank(
 
 def _rank(file: Path, rules: Path | None, **options: Any) -> Ranking:
     from ipscore.app.rank import rank_recorded
-    from ipscore.rules.resolve import load_scheme
+    from ipscore.rules.resolve import resolve_scheme
 
-    scheme = load_scheme(rules)
+    scheme = resolve_scheme(rules, "monthly", "rank")
     warn(list(scheme.warnings), False)
     return rank_recorded(file, scheme, **options)
 
 
 def _rank_unrecorded(file: Path, rules: Path | None, **options: Any) -> Ranking:
     from ipscore.app.rank import rank_month
-    from ipscore.rules.resolve import load_scheme
+    from ipscore.rules.resolve import resolve_scheme
 
-    return rank_month(file, load_scheme(rules), **options)
+    return rank_month(file, resolve_scheme(rules, "monthly", "rank"), **options)
 
 
 # --------------------------------------------------------------------------------------------
@@ -173,9 +173,9 @@ def assess(
 
 def _assess(file: Path, rules: Path | None, **options: Any) -> Any:
     from ipscore.app.assess import assess_file
-    from ipscore.rules.resolve import load_annual_scheme
+    from ipscore.rules.resolve import resolve_scheme
 
-    return assess_file(file, load_annual_scheme(rules), **options)
+    return assess_file(file, resolve_scheme(rules, "annual", "assess"), **options)
 
 
 @app.command()

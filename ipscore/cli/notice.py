@@ -92,9 +92,9 @@ def notice(
 
     def load() -> tuple[Any, Any]:
         from ipscore.rules.notice import load_notice_rules
-        from ipscore.rules.resolve import load_scheme
+        from ipscore.rules.resolve import resolve_scheme
 
-        return load_scheme(rules), load_notice_rules(notice_rules)
+        return resolve_scheme(rules, "monthly", "notice"), load_notice_rules(notice_rules)
 
     if inbox is not None:
         from ipscore.app.notice import LOG_NAME, append_log, problems_text, run_inbox
@@ -179,13 +179,12 @@ def trend(
     """各区县逐月排名走势（↑↓ 与迷你走势图）。"""
     import json
 
+    from ipscore.rules.resolve import resolve_scheme
     from ipscore.store.history import db_path, stored_trend
 
+    scheme = run(lambda: resolve_scheme(rules, "monthly", "trend"))
     name = None
     if county is not None:
-        from ipscore.rules.resolve import load_scheme
-
-        scheme = run(lambda: load_scheme(rules))
         name = scheme.units.resolve(county)
         if name is None:
             raise typer.BadParameter(
