@@ -73,6 +73,18 @@ _LIST: tuple[tuple[str, str, str, str], ...] = (
     ("scheme-unknown", "error", "规则", "表头既不像月度统计表也不像年度考核表，需用 --rules 指定"),
     ("history-unavailable", "warning", "历史", "历史库无法打开或写入，本次结果未记入历史"),
     ("no-previous-month", "warning", "历史", "历史库中没有上月排名，位次变化为 —"),
+    (
+        "store-refused",
+        "error",
+        "历史",
+        "历史库不是 ipscore 的、已损坏、不是普通文件或是符号链接：拒绝打开，不写入",
+    ),
+    (
+        "store-unavailable",
+        "error",
+        "历史",
+        "历史库无法打开、读取或写入（目录不存在、权限、只读、磁盘已满、被占用超时）",
+    ),
     ("notice-date", "error", "通报", "成文日期早于数据月份结束"),
     ("notice-exists", "error", "通报", "通报文件已存在（加 --force 才覆盖）"),
     ("inbox-missing", "error", "通报", "收件箱目录不存在"),

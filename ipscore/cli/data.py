@@ -74,6 +74,7 @@ def validate(
 
     def check() -> Any:
         from ipscore.app.validate import validate_file
+        from ipscore.rules.identity import scheme_id
         from ipscore.rules.resolve import resolve_scheme
         from ipscore.store.history import previous_from_store
 
@@ -84,7 +85,7 @@ def validate(
             sheet=sheet,
             period=period,
             prev=prev,
-            previous_for=previous_from_store(db),
+            previous_for=previous_from_store(db, scheme_id(scheme)),
             allow_missing=allow_missing,
         )
 
