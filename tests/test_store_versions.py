@@ -280,3 +280,35 @@ def test_a_failed_upgrade_leaves_the_old_store_as_it_was(
     assert sorted(tables) == [("months",), ("scores",)]
     monkeypatch.undo()
     assert [m.month for m in stored_months(_history_store)] == ["2019-05"]
+
+
+# --------------------------------------------------------------------------------------------
+# The cron inbox: a month is done when its circular is complete and recorded under the scheme
+
+
+def test_inbox_records_a_published_month_the_store_lacks(
+    tmp_path: Path, _history_store: Path
+) -> None:
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    shutil.copy(APRIL, inbox)
+    cron = ("notice", "--inbox", inbox, "--out", out, "--date", "2019-07-05", "--formats", "md")
+    assert invoke(*cron).exit_code == 0  # April published and recorded
+    april_md = (out / "2019-04 发明专利申请情况通报.md").read_bytes()
+    _history_store.unlink()  # the record is lost (a run stopped between files and store)
+    Path(f"{_history_store}-wal").unlink(missing_ok=True)
+    Path(f"{_history_store}-shm").unlink(missing_ok=True)
+    shutil.copy(MAY, inbox)
+    result = invoke(*cron, "-v")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("补记历史 2019-04（通报已存在，未改动）；成功 2019-05")
+    assert "含位次变化" in result.stdout
+    assert (out / "2019-04 发明专利申请情况通报.md").read_bytes() == april_md
+    assert [m["month"] for m in json.loads(invoke("history", "-f", "json").stdout)] == [
+        "2019-04",
+        "2019-05",
+    ]
+    # A what-if scheme has recorded nothing: under it every month is still to do.
+    whatif = edited_rules(tmp_path, *WHAT_IF)
+    again = invoke(*cron, "-v", "--rules", whatif)
+    assert again.stdout.startswith("补记历史 2019-04、2019-05（通报已存在，未改动）；无待处理月份")

@@ -49,7 +49,7 @@ def failure(path: Path | str, exc: BaseException, doing: str) -> StoreError:
     name = getattr(exc, "sqlite_errorname", "") or ""
     text = str(exc).lower()
     code = getattr(exc, "errno", None)
-    seconds = BUSY_TIMEOUT_MS // 1000
+    seconds = f"{BUSY_TIMEOUT_MS / 1000:g}"
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
         return StoreError(
             path,
@@ -189,7 +189,13 @@ def _check(conn: sqlite3.Connection, path: Path) -> str:
     except sqlite3.DatabaseError as exc:
         raise refused(path, _damaged(exc)) from None
     if rows != ["ok"]:
-        shown = "；".join(str(r) for r in rows[:3]) + ("…" if len(rows) > 3 else "")
+        lines = [
+            line.strip()
+            for row in rows
+            for line in str(row).splitlines()
+            if line.strip() and not line.startswith("***")
+        ]
+        shown = "；".join(lines[:3]) + ("…" if len(lines) > 3 else "")
         raise refused(
             path,
             f"历史库已损坏（PRAGMA quick_check：{shown}）；未写入任何内容。"
