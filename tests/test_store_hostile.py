@@ -188,6 +188,7 @@ def test_a_store_locked_beyond_the_timeout_is_exit_2(
         holder.close()
     assert result.exit_code == 2
     assert f"错误：{db}：历史库被其他进程占用超过 0.2 秒" in result.stderr
+    assert not (tmp_path / "out").exists()  # found out before a circular was published
     assert rank.exit_code == 0 and "被其他进程占用" in rank.stderr
     assert history.exit_code == 0 and len(json.loads(history.stdout)) == 2
 
@@ -266,6 +267,7 @@ def test_writing_into_a_read_only_store_is_exit_2_naming_it(shared_dir: Path) ->
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith(f"错误：{db}：没有权限")
     assert "--db" in result.stderr and "Traceback" not in result.stderr
+    assert list(out.iterdir()) == []  # found out before a circular was published
     rank = run_unprivileged("rank", MAY, "--db", db, "-f", "json", cwd=shared_dir)
     assert rank.returncode == 0 and "本次结果未记入历史" in rank.stderr
 

@@ -127,7 +127,7 @@ def print_trend(trend: dict[str, list[RankPoint]], console: Any) -> None:
     table.add_column("走势")
     for county, points in trend.items():
         by_month = {p.month: p for p in points}
-        cells = []
+        cells: list[Any] = []
         for month in months:
             point = by_month.get(month)
             if point is None:

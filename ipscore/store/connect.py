@@ -231,6 +231,10 @@ def open_for_write(path: Path) -> sqlite3.Connection:
             # WAL is a property of the file: set once, by whichever process makes it ipscore's.
             retry(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone())
             retry(lambda: _upgrade(conn, path))
+        else:
+            # Take and release the write lock now: a read-only or locked store is reported
+            # before the caller does anything it would have to record (a circular published).
+            retry(lambda: _probe_write(conn))
         _same_file(path, before)
         return conn
     except BaseException as exc:
@@ -239,6 +243,11 @@ def open_for_write(path: Path) -> sqlite3.Connection:
         if isinstance(exc, sqlite3.Error | OSError):
             raise failure(path, exc, "打开") from None
         raise
+
+
+def _probe_write(conn: sqlite3.Connection) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("COMMIT")
 
 
 def _upgrade(conn: sqlite3.Connection, path: Path) -> None:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -192,8 +193,9 @@ class Store:
     def _latest(self, period: Period, scheme: SchemeId | None) -> int | None:
         """The version that counts for a month: the latest under ``scheme``; with no scheme,
         the latest official one."""
+        args: tuple[str, ...] = ()
         if scheme is None:
-            where, args = "official = 1", ()
+            where = "official = 1"
         else:
             where, args = _SAME_SCHEME, (scheme.name, scheme.digest)
         found = self._read(
@@ -227,7 +229,9 @@ class Store:
             " WHERE version = ? ORDER BY position",
             (version,),
         ):
-            values = {f: int(v) for f, v in zip(COUNT_FIELDS, counts, strict=True) if v is not None}
+            values: dict[str, Fraction | int] = {
+                f: int(v) for f, v in zip(COUNT_FIELDS, counts, strict=True) if v is not None
+            }
             records.append(Record(county, county, 0, values))
         return DataTable(source, "历史库", period, records, {})
 
@@ -248,7 +252,21 @@ class Store:
             (int(every_version),),
         )
         return [
-            MonthInfo(*row[:3], bool(row[3]), *row[4:9], row[9] or "", *row[10:]) for row in rows
+            MonthInfo(
+                month=row[0],
+                scheme=row[1],
+                digest=row[2],
+                official=bool(row[3]),
+                source=row[4],
+                sha256=row[5],
+                units=row[6],
+                recorded_by=row[7],
+                recorded_at=row[8],
+                leader=row[9] or "",
+                versions=row[10],
+                version=row[11],
+            )
+            for row in rows
         ]
 
     def trend(self, scheme: SchemeId, county: str | None = None) -> dict[str, list[RankPoint]]:
