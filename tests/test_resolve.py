@@ -70,7 +70,9 @@ def test_rank_on_the_annual_scheme_is_refused_naming_the_file_as_typed(
     ],
     ids=["rank-compare", "validate", "template", "merge", "notice", "trend-county", "trend"],
 )
-def test_monthly_commands_refuse_the_annual_scheme(args: tuple, tmp_path: Path) -> None:
+def test_monthly_commands_refuse_the_annual_scheme(
+    args: tuple, tmp_path: Path, _history_store: Path
+) -> None:
     args = tuple(str(a).replace("{tmp}", str(tmp_path)) for a in args)
     result = invoke(*args)
     assert result.exit_code == 2, result.output
@@ -79,6 +81,7 @@ def test_monthly_commands_refuse_the_annual_scheme(args: tuple, tmp_path: Path) 
     assert f'{command} 需要月度排名方案（kind = "monthly"）' in result.stderr
     assert "Traceback" not in result.output
     assert list(tmp_path.iterdir()) == []  # no template, no merged table, no circular
+    assert not _history_store.exists()  # and nothing recorded
 
 
 @pytest.mark.parametrize("option", ["--rules", "--compare"])
