@@ -75,6 +75,12 @@ def refused_everywhere(db: Path, tmp_path: Path, *expected: str) -> None:
         for text in expected:
             assert text in line, (text, line)
     assert "本次结果未记入历史" in rank.stderr and str(db) in rank.stderr
+    # validate still checks the sheet, and says it could not compare with the stored month.
+    validate = invoke("validate", MAY, "--db", db, "-f", "json")
+    assert validate.exit_code == 1, validate.output
+    (problem,) = json.loads(validate.stdout)
+    assert (problem["code"], problem["file"]) == ("history-unavailable", str(db))
+    assert problem["message"].endswith("未与历史库中的上月核对")
     assert db.read_bytes() == before
     assert not (tmp_path / "out").exists()  # refused before any circular file was written
 

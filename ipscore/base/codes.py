@@ -71,7 +71,12 @@ _LIST: tuple[tuple[str, str, str, str], ...] = (
     ("cumulative-fell", "warning", "核对", "累计数比上月还少"),
     ("month-jump", "warning", "核对", "本月数超过上月的 3 倍"),
     ("scheme-unknown", "error", "规则", "表头既不像月度统计表也不像年度考核表，需用 --rules 指定"),
-    ("history-unavailable", "warning", "历史", "历史库无法打开或写入，本次结果未记入历史"),
+    (
+        "history-unavailable",
+        "warning",
+        "历史",
+        "历史库无法使用：rank 的结果未记入历史，validate 未与历史库中的上月核对",
+    ),
     ("no-previous-month", "warning", "历史", "历史库中没有上月排名，位次变化为 —"),
     (
         "store-refused",

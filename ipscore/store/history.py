@@ -316,13 +316,11 @@ def stored_table(
 def previous_from_store(
     db: Path | str | None = None, scheme: SchemeId | None = None
 ) -> Callable[[Period], DataTable | None]:
-    """A lookup of stored months for ``validate``; a store that cannot be read gives None."""
+    """A lookup of stored months for ``validate`` (read-only; None when the store or the month
+    is not there; :class:`StoreError` when the store cannot be used)."""
 
     def lookup(period: Period) -> DataTable | None:
-        try:
-            return stored_table(period, db, scheme)
-        except StoreError:
-            return None
+        return stored_table(period, db, scheme)
 
     return lookup
 
