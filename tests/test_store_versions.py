@@ -120,6 +120,42 @@ def test_identity_follows_what_scores_not_what_labels(tmp_path: Path) -> None:
     renamed = edited_rules(tmp_path / "renamed", (f'name = "{NAME}"', 'name = "试算"'))
     assert scheme_id(load_scheme(renamed)).digest == reference.digest
     assert scheme_id(load_scheme(renamed)) != reference
+    # The same numbers written another way, and comments, change nothing.
+    spelled = edited_rules(
+        tmp_path / "spelled", ("cap = 1", "cap = 1.0"), ("step = 2", "step = 2.00  # 每位次")
+    )
+    assert scheme_id(load_scheme(spelled)) == reference
+
+
+def test_identity_is_fixed_when_the_file_is_read(tmp_path: Path) -> None:
+    path = edited_rules(tmp_path)
+    scheme = load_scheme(path)
+    before = scheme_id(scheme)
+    path.write_text(path.read_text("utf-8").replace("step = 2", "step = 5"), "utf-8")
+    assert scheme_id(scheme) == before  # what it was scored by, not what the file says now
+    assert scheme_id(load_scheme(path)) != before
+
+
+def test_annual_identity_counts_grades_and_bonus_but_not_item_names(tmp_path: Path) -> None:
+    from builders_annual import rules_copy
+
+    reference = scheme_id(load_scheme(RULES_DIR / "annual-2019.toml"))
+
+    def edited(*edits: tuple[str, str]) -> object:
+        def edit(text: str) -> str:
+            for old, new in edits:
+                assert old in text, old
+                text = text.replace(old, new)
+            return text
+
+        folder = tmp_path / str(len(list(tmp_path.iterdir())))
+        folder.mkdir()
+        return scheme_id(load_scheme(rules_copy(folder, edit)))
+
+    assert edited(('name = "国家级荣誉"', 'name = "国家级表彰"')) == reference
+    assert edited(("quota = 0.3", "quota = 0.4")) != reference
+    assert edited(('name = "优秀", at = 90', 'name = "优", at = 90')) != reference
+    assert edited(("each = 3", "each = 4")) != reference
 
 
 def test_every_version_is_kept_with_who_when_and_the_files_hash(

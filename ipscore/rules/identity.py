@@ -1,32 +1,35 @@
 """What makes two schemes the same scheme: its name and a digest of what it scores by.
 
 The history store keys every recorded month by this identity, so ranks are only ever compared
-with ranks scored the same way. The digest covers everything that can change a score, a rank or
-a grade — the kind and year, total points, rounding and decimals, the tie-breaker, the field
-types, the derived figures, every indicator's points, method and parameters, the bonus, the
-grade bands and the veto, and the assessed units in their order — and nothing that only names
-things: labels, header aliases, indicator names, unit spellings, comments. An edited copy with
-new weights is therefore a different scheme even when it keeps ``[scheme].name``, while fixing
-a label or adding a header alias leaves the identity (and the rank change) alone.
+with ranks scored the same way. The digest is taken over the rule file as written (parsed TOML,
+so layout and comments do not count) with the parts that only name things left out — labels,
+header aliases and excludes, indicator and bonus-item names, the path of the unit list — plus
+the assessed units in their order. Everything that can change a score, a rank or a grade is
+in it: kind and year, total points, rounding and decimals, the tie-breaker, field types, the
+derived figures, every indicator's points, method and parameters, the bonus, the grade bands
+and the veto. An edited copy with new weights is therefore a different scheme even when it
+keeps ``[scheme].name``, while fixing a label or adding a header alias is not.
+
+The digest reads the rule language, not ipscore's classes, so it stays the same across
+versions of ipscore that read the file the same way.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
 from fractions import Fraction
-from pathlib import PurePath
 from typing import Any
 
 from ipscore.rules.scheme import Scheme
+from ipscore.rules.source import read_toml
 
 DIGEST_CHARS = 16
-# Keys that name or describe without changing any figure.
-_COSMETIC = frozenset({"name", "label", "aliases", "excludes", "source", "warnings"})
+_NAMING = frozenset({"name", "label", "aliases", "excludes"})
+_REMEMBERED: dict[int, SchemeId] = {}
 
 
 @dataclass(frozen=True)
@@ -41,54 +44,64 @@ class SchemeId:
 
 
 def scheme_id(scheme: Scheme) -> SchemeId:
-    """The identity of a checked scheme."""
+    """The identity of a checked scheme (from the data it was read from, when known)."""
+    known = _REMEMBERED.get(id(scheme))
+    if known is not None:
+        return known
+    return identity_of(read_toml(scheme.source), scheme)
+
+
+def remember(scheme: Scheme, data: Mapping[str, Any]) -> SchemeId:
+    """Fix the identity of a scheme just read from ``data`` (so a later edit of the file on
+    disk cannot change what a recording says it was scored by)."""
+    found = identity_of(data, scheme)
+    key = id(scheme)
+    _REMEMBERED[key] = found
+    weakref.finalize(scheme, _REMEMBERED.pop, key, None)
+    return found
+
+
+def identity_of(data: Mapping[str, Any], scheme: Scheme) -> SchemeId:
+    """The identity of the rule-file ``data`` that ``scheme`` was read from."""
+    head = dict(data.get("scheme") or {})
     content = {
-        "kind": scheme.kind,
-        "year": scheme.year,
-        "total_points": _plain(scheme.total_points),
-        "rounding": scheme.rounding,
-        "decimals": scheme.decimals,
-        "tie_breaker": scheme.tie_breaker,
-        "fields": {fid: spec.type for fid, spec in sorted(scheme.fields.items())},
-        "derived": {did: _plain(d) for did, d in sorted(scheme.derived.items())},
-        "indicators": [_plain(i) for i in scheme.indicators],
+        "scheme": {
+            "kind": head.get("kind", "monthly"),
+            "year": head.get("year"),
+            "total_points": head.get("total_points"),
+            "rounding": head.get("rounding", "half_up"),
+            "decimals": head.get("decimals", 2),
+            "tie_breaker": head.get("tie_breaker"),
+        },
         "units": list(scheme.units.names),
-        "bonus": _plain(scheme.bonus),
-        "grades": _plain(scheme.grades),
-        "veto": _plain(scheme.veto),
+        # Of a field only its type scores: required/positive/not_below check a sheet.
+        "fields": {
+            fid: {"type": spec.get("type", "count")} if isinstance(spec, Mapping) else spec
+            for fid, spec in (data.get("fields") or {}).items()
+        },
+        "derived": data.get("derived") or {},
+        "indicators": data.get("indicators") or [],
+        "bonus": data.get("bonus"),
+        "grades": data.get("grades"),
+        "veto": data.get("veto"),
     }
-    text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = json.dumps(_plain(content), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return SchemeId(scheme.name, hashlib.sha256(text.encode("utf-8")).hexdigest()[:DIGEST_CHARS])
 
 
-def _plain(value: Any) -> Any:
-    """``value`` as JSON-ready data, cosmetic keys left out (fractions exact, as n/d)."""
-    if value is None or isinstance(value, (bool, int, str)):
+def _plain(value: Any, keep_names: bool = False) -> Any:
+    """TOML data as JSON-ready data: numbers exact (1, 1.0 and 1.00 alike), naming keys out."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
-    if isinstance(value, Fraction):
-        return f"{value.numerator}/{value.denominator}"
-    if isinstance(value, float):
-        return _plain(Fraction(str(value)))
-    if isinstance(value, Enum):
-        return _plain(value.value)
-    if isinstance(value, PurePath):
-        return None
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        items = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-        return {"@": type(value).__name__, **_mapping(items)}
+    if isinstance(value, (int, float)):
+        number = Fraction(str(value)) if isinstance(value, float) else Fraction(value)
+        return f"{number.numerator}/{number.denominator}"
     if isinstance(value, Mapping):
-        return _mapping(value)
-    if isinstance(value, (list, tuple, frozenset, set)):
-        plain = [_plain(v) for v in value]
-        return sorted(plain, key=repr) if isinstance(value, (set, frozenset)) else plain
-    if hasattr(value, "__dict__"):  # a method object: its class and its settings
-        return {"@": type(value).__name__, **_mapping(vars(value))}
-    return repr(value)
-
-
-def _mapping(items: Mapping[Any, Any]) -> dict[str, Any]:
-    return {
-        str(k): _plain(v)
-        for k, v in items.items()
-        if str(k) not in _COSMETIC and not str(k).startswith("_")
-    }
+        return {
+            str(k): _plain(v, keep_names or k == "bands")
+            for k, v in value.items()
+            if keep_names or str(k) not in _NAMING
+        }
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, keep_names) for v in value]
+    return str(value)  # dates and times: TOML allows them, no scheme key uses them

@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 
 from ipscore.base.problems import IpscoreError, Problem, RulesError
-from ipscore.rules.identity import scheme_id
+from ipscore.rules.identity import remember, scheme_id
 from ipscore.rules.parse import parse_scheme
 from ipscore.rules.scheme import SCHEME_KINDS, Scheme
 from ipscore.rules.source import read_toml, rules_dir
@@ -45,9 +45,11 @@ def load_scheme(path: Path | str | None = None) -> Scheme:
     if path is None:
         return resolve_scheme(None, "monthly")
     path = Path(path)
-    scheme, problems = parse_scheme(read_toml(path), path)
+    data = read_toml(path)
+    scheme, problems = parse_scheme(data, path)
     if scheme is None:
         raise RulesError(problems)
+    remember(scheme, data)
     return scheme
 
 
