@@ -276,13 +276,14 @@ def open_for_read(path: Path) -> sqlite3.Connection:
         try:
             conn = _connect(path, "mode=ro")
             state = _verify(conn, path)
-        except sqlite3.OperationalError:
+        except sqlite3.OperationalError as exc:
             # In a read-only folder SQLite cannot make the WAL index for a plain read-only
             # open. With no -wal file nobody can be writing there: read the file as it is.
             if conn is not None:
                 conn.close()
             wal = Path(f"{path}-wal")
-            if wal.exists() and wal.stat().st_size > 0:
+            busy = any(word in str(exc) for word in ("locked", "busy"))
+            if busy or (wal.exists() and wal.stat().st_size > 0):
                 raise
             conn = _connect(path, "mode=ro&immutable=1")
             state = _verify(conn, path)

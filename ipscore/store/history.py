@@ -35,7 +35,18 @@ from ipscore.rules.identity import SchemeId
 from ipscore.scoring.score import Ranking
 from ipscore.store.connect import StoreError, failure, open_for_read, open_for_write, retry
 
-__all__ = ["StoreError"]
+__all__ = [
+    "MonthInfo",
+    "Provenance",
+    "RankPoint",
+    "Store",
+    "StoreError",  # raised by every call here; defined with the opening rules in connect
+    "db_path",
+    "previous_from_store",
+    "stored_months",
+    "stored_table",
+    "stored_trend",
+]
 
 DEFAULT_DB = "ipscore.db"
 ENV_DB = "IPSCORE_DB"
