@@ -28,11 +28,14 @@ def robust_file(
     """
     from ipscore.app.explain import pick_scheme
     from ipscore.intake.table import load_table
-    from ipscore.rules.resolve import load_scheme
+    from ipscore.rules.resolve import resolve_scheme
 
     check_options(runs, spread)
     path = Path(path)
-    scheme = load_scheme(rules) if rules is not None else pick_scheme(path, sheet)
+    if rules is not None:
+        scheme = resolve_scheme(rules, ("monthly", "annual"), "robust")
+    else:
+        scheme = pick_scheme(path, sheet)
     check_scheme(scheme)
     if scheme.kind == "annual" and period is not None:
         period = Period(period.year, None)
