@@ -41,5 +41,4 @@ def robust_file(
         period = Period(period.year, None)
     table = load_table(path, scheme, sheet=sheet, period=period, allow_missing=allow_missing)
     result = analyse(table, scheme, runs=runs, seed=seed, spread=spread, sobol=sobol)
-    result.warnings = [*scheme.warnings, *result.warnings]
     return result

@@ -148,10 +148,6 @@ _LIST: tuple[tuple[str, str, str, str], ...] = (
 CODES: dict[str, Code] = {c: Code(c, level, topic, text) for c, level, topic, text in _LIST}
 
 
-def describe(code: str) -> Code | None:
-    return CODES.get(code)
-
-
 def codes_markdown() -> str:
     """The list as a Markdown document (what docs/codes.md holds)."""
     lines = [

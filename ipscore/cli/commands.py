@@ -110,7 +110,6 @@ def _rank(file: Path, rules: Path | None, **options: Any) -> Ranking:
     from ipscore.app.rank import rank_recorded
 
     scheme = _scheme(rules)
-    warn(list(scheme.warnings), False)
     return rank_recorded(file, scheme, **options)
 
 

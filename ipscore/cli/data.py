@@ -139,7 +139,6 @@ def template(
         from ipscore.rules.resolve import resolve_scheme
 
         scheme = resolve_scheme(rules, "monthly", "template")
-        warn(list(scheme.warnings), False)
         assert period is not None
         write_template(output, scheme, period)
 
@@ -179,7 +178,6 @@ def merge(
         from ipscore.rules.resolve import resolve_scheme
 
         scheme = resolve_scheme(rules, "monthly", "merge")
-        warn(list(scheme.warnings), quiet)
         return merge_to_file(
             files, output, scheme, period=period, sheet=sheet, allow_missing=allow_missing
         )

@@ -123,7 +123,6 @@ def notice(
 
     assert file is not None
     scheme, wording = run(load)
-    warn(list(scheme.warnings), False)
     result = run(
         lambda: publish(
             file, out, scheme, wording, day, formats=chosen, prev=prev, db=db, force=force
