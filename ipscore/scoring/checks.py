@@ -300,7 +300,7 @@ def total_problems(grid: Grid, table: DataTable, scheme: Scheme) -> list[Problem
                 Problem(
                     "total-mismatch",
                     f"合计为 {shown(total.raw[spec.id])}，各区县之和为 {fmt(units, 0)}"
-                    f"（相差 {fmt(abs(units - total.values[spec.id]), 0)}）",
+                    f"（相差 {fmt(Fraction(abs(units - total.values[spec.id])), 0)}）",
                     level="warning",
                     **_where(grid, total, column),
                 )
