@@ -293,14 +293,14 @@ def total_problems(grid: Grid, table: DataTable, scheme: Scheme) -> list[Problem
             continue
         if not all(spec.id in r.values for r in table.records):
             continue
-        units = sum(Fraction(r.values[spec.id]) for r in table.records)
+        units = sum((Fraction(r.values[spec.id]) for r in table.records), Fraction(0))
         if units != total.values[spec.id]:
             column = table.columns[spec.id]
             out.append(
                 Problem(
                     "total-mismatch",
                     f"合计为 {shown(total.raw[spec.id])}，各区县之和为 {fmt(units, 0)}"
-                    f"（相差 {fmt(Fraction(abs(units - total.values[spec.id])), 0)}）",
+                    f"（相差 {fmt(abs(units - total.values[spec.id]), 0)}）",
                     level="warning",
                     **_where(grid, total, column),
                 )
