@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ipscore.app.rank import fill_rank_change, rank_month
+from ipscore.app.rank import fill_rank_change, rank_month, record
 from ipscore.base.files import Staged, ensure_folder, remove_stale_temps, stage_bytes
 from ipscore.base.lock import folder_lock
 from ipscore.base.period import Period
@@ -163,7 +163,7 @@ def publish_locked(
         try:
             for fmt, target in todo.items():
                 staged.append(stage_bytes(target, contents[fmt]))
-            store.record(ranking)
+            record(store, ranking)
         except BaseException:
             for item in staged:
                 item.discard()
