@@ -216,14 +216,12 @@ def test_undatable_damaged_and_doubled_files_do_not_stop_the_run(inbox: Path, ou
 
 DRIVER = """
 import sys, time
-import ipscore.app.notice as notice
-real = notice.publish_locked
+import ipscore.app.inbox as inbox
+real = inbox.write_set
 def slow(*args, **kwargs):
     time.sleep(0.5)  # long enough for the other run to arrive while this one publishes
     return real(*args, **kwargs)
-notice.publish_locked = slow
-import ipscore.app.inbox as inbox
-inbox.publish_locked = slow
+inbox.write_set = slow
 from ipscore.cli.common import main
 sys.argv = ["ipscore", *sys.argv[1:]]
 main()

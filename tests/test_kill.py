@@ -2,13 +2,15 @@
 
 Each trial kills a real child process (see ``killer.py``), then checks what a reader would see:
 every circular in the output folder is whole (byte for byte the file a clean run writes) and
-its month is in the history store; the next run completes the set, and afterwards there is no
-temporary and no lock file left. ``rank -o`` likewise leaves the old file or the whole new
-one, and its next run removes the temporaries a killed run left.
+the history store records it as published, with its month's ranking recorded once; the next
+run completes the set, and afterwards there is no temporary and no lock file left. ``rank -o``
+likewise leaves the old file or the whole new one, and its next run removes the temporaries a
+killed run left.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import sqlite3
@@ -52,18 +54,28 @@ def fresh(root: Path, *months: Path) -> Path:
     return root
 
 
-def recorded_months(db: Path) -> set[str]:
-    """The months the history store holds (read without ipscore; a killed writer's journal
-    is rolled back or forward by SQLite on opening, as for any reader)."""
+def store_rows(db: Path, query: str) -> list[tuple]:
+    """Rows from the history store, read without ipscore (SQLite rolls a killed writer's
+    journal back or forward on opening, as for any reader)."""
     if not db.exists():
-        return set()
+        return []
     conn = sqlite3.connect(db)
     try:
-        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'months'").fetchone():
-            return set()
-        return {row[0] for row in conn.execute("SELECT month FROM months")}
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        return conn.execute(query).fetchall() if "publications" in tables else []
     finally:
         conn.close()
+
+
+def recorded_months(db: Path) -> list[str]:
+    """Every recorded version's month (one entry per version)."""
+    return sorted(row[0] for row in store_rows(db, "SELECT month FROM versions"))
+
+
+def published(db: Path, out: Path) -> dict[str, bytes]:
+    """What the store says is published in ``out``: name → bytes."""
+    rows = store_rows(db, "SELECT folder, name, content FROM publications")
+    return {name: bytes(data) for folder, name, data in rows if folder == os.path.realpath(out)}
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -72,16 +84,18 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
 
 
-def check_notice(root: Path, reference: dict[str, bytes]) -> set[str]:
-    """Every circular present is whole and recorded; returns the months present."""
+def check_notice(root: Path, reference: dict[str, bytes]) -> None:
+    """Every circular present is whole, and recorded as published with exactly its bytes."""
     out = root / "out"
     present = [p for p in out.iterdir() if is_circular_name(p.name)] if out.exists() else []
+    recorded = published(root / "h.db", out)
+    months = recorded_months(root / "h.db")
     for path in present:
-        assert path.read_bytes() == reference[path.name], f"torn or wrong: {path.name}"
-    months = {p.name[:7] for p in present}
-    missing = months - recorded_months(root / "h.db")
-    assert not missing, f"a circular without its history entry: {missing}"
-    return months
+        data = path.read_bytes()
+        assert data == reference[path.name], f"torn or wrong: {path.name}"
+        assert recorded.get(path.name) == data, f"a circular without its history entry: {path}"
+        assert path.name[:7] in months
+    assert len(months) == len(set(months)), f"a month recorded twice: {months}"
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +122,8 @@ def finish(server: killer.Server, root: Path, reference: dict[str, bytes]) -> No
             break
     out = root / "out"
     assert sorted(p.name for p in out.iterdir() if is_circular_name(p.name)) == sorted(reference)
-    assert recorded_months(root / "h.db") == {"2019-04", "2019-05"}
+    assert recorded_months(root / "h.db") == ["2019-04", "2019-05"]  # each exactly once
+    assert published(root / "h.db", out) == reference
     for month in ("2019-04", "2019-05"):
         assert log.count(f"成功 {month}") <= 1, log
 

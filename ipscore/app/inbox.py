@@ -3,15 +3,21 @@
 One run, holding the output folder's lock (a second run waits a little, then logs that
 another run is active and ends with status 0):
 
-1. removes temporaries that runs killed half-way left in the output folder;
+1. completes what a killed run left: removes its temporaries, and writes again from the
+   history store every circular file the store records as published in the folder that is
+   missing (:func:`ipscore.app.notice.restore_missing`);
 2. looks at every month file in the inbox. A file is taken only once it has settled — its
-   size, modification and change times the same and nothing changed for ``settle`` seconds
-   (a minute by default); a file still being copied is logged "正在写入，下次处理";
-3. goes through the months not yet published, earliest first. A month whose file cannot be
-   read, dated or scored (or that has two files) is logged and skipped, and the next month is
-   tried; the first month that publishes ends the run (a backlog catches up one month per
-   run). A month whose file is still being written stops the run there, so the months after
-   it keep their rank change from it.
+   size, inode, modification and change times the same for ``settle`` seconds (a minute by
+   default) and again after it was read; a file still being copied is logged
+   "正在写入，下次处理";
+3. goes through the months not yet published — published means the store records every
+   requested file of the month in this folder (see :mod:`ipscore.app.notice`) — earliest
+   first. A month whose file cannot be read, dated or scored (or that has two files) is
+   logged and skipped, and the next month is tried. A month whose files are all in the folder
+   already but not recorded (an older ipscore, another store) is recorded, its files left
+   untouched, and the run goes on. The first month that writes files ends the run (a backlog
+   catches up one month per run). A month whose file is still being written stops the run
+   there, so the months after it keep their rank change from it.
 
 Every log line names the month and the file. The status is 0 when nothing went wrong (a
 file still being written is not wrong), 2 when a month file was bad (even if a later month
@@ -31,8 +37,11 @@ from ipscore.app.notice import (
     FORMATS,
     Published,
     circular_paths,
-    publish_locked,
+    folder_key,
     remove_stale_circular_temps,
+    restore_missing,
+    score_month,
+    write_set,
 )
 from ipscore.base.files import append_text, ensure_folder
 from ipscore.base.lock import FolderBusy, folder_lock
@@ -40,9 +49,10 @@ from ipscore.base.period import Period, period_from_filename
 from ipscore.base.problems import InputError, IpscoreError, OutputError, Problem
 from ipscore.base.text import printable
 from ipscore.intake.table import load_table
+from ipscore.render.circular import build_notice
 from ipscore.rules.notice import NoticeRules
 from ipscore.rules.scheme import Scheme
-from ipscore.store.history import StoreError
+from ipscore.store.history import PublishedFile, Store, StoreError
 
 LOG_NAME = "ipscore-notice.log"
 INBOX_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
@@ -164,11 +174,6 @@ def scan_inbox(inbox: Path, scheme: Scheme, settle: float) -> Inbox:
     return found
 
 
-def is_done(out: Path, period: Period, formats: Sequence[str]) -> bool:
-    """Whether the month's circular set is complete in ``out``."""
-    return all(p.exists() for p in circular_paths(out, period, formats).values())
-
-
 # --------------------------------------------------------------------------------------------
 # The run
 
@@ -196,16 +201,15 @@ def run_inbox(
     lock_wait = LOCK_WAIT if lock_wait is None else lock_wait
     try:
         ensure_folder(out)
-        with folder_lock(out, wait=lock_wait):
-            cron.run()
+        with folder_lock(out, wait=lock_wait), Store(db) as store:
+            cron.run(store)
     except FolderBusy:
         cron.log(
             f"跳过：另一个 ipscore 进程正在处理此输出目录（等待 {lock_wait:g} 秒仍未结束），"
             "本次未做改动"
         )
     except (OutputError, StoreError) as exc:
-        text = problems_text(exc.problems) if isinstance(exc, OutputError) else str(exc)
-        cron.log(f"失败 {text}", 2)
+        cron.log(f"失败 {problems_text(exc.problems)}", 2)
         raise
     except IpscoreError as exc:  # the inbox itself is missing
         cron.log("错误 " + problems_text(exc.problems), 2)
@@ -233,34 +237,40 @@ class _Cron:
         if status == 1 or (status == 2 and self.outcome.status == 0):
             self.outcome.status = status
 
-    def run(self) -> None:
+    def run(self, store: Store) -> None:
         for path in remove_stale_circular_temps(self.out):
             self.log(f"清理 上次中断留下的临时文件 {path.name}")
+        for path in restore_missing(store, self.out):
+            month = path.name.split(" ", 1)[0]
+            self.log(f"补齐 {month} 文件 {path.name}：上次运行中断，按历史库重新写入")
+        published = store.published(folder_key(self.out))
         found = scan_inbox(self.inbox, self.scheme, self.settle)
         for line in found.errors:
             self.log(line, 2)
-        pending = [(p, f) for p, f in found.months.items() if not self.done(p)]
+        pending = [(p, f) for p, f in found.months.items() if not self.done(p, published)]
         for file, period in found.waiting.items():
             if period is None:
                 self.log(f"等待 {where(None, file)}：{WAITING}")
-            elif not self.done(period):
+            elif not self.done(period, published):
                 pending.append((period, file))
         pending.sort(key=lambda item: item[0])
         for period, source in pending:
             if source in found.waiting:
                 self.log(f"等待 {where(period, source)}：{WAITING}（以后的月份也等下次）")
                 return
-            if self.publish(period, source, found):
+            if self.publish(store, period, source, found):
                 return
         if not pending and not found.waiting and not found.errors:
             self.log(f"无待处理月份（收件箱 {len(found.months)} 个文件均已生成通报）")
 
-    def done(self, period: Period) -> bool:
-        return is_done(self.out, period, self.formats)
+    def done(self, period: Period, published: dict[str, PublishedFile]) -> bool:
+        """Whether the store records every requested file of the month in this folder."""
+        paths = circular_paths(self.out, period, self.formats).values()
+        return all(p.name in published for p in paths)
 
-    def publish(self, period: Period, source: Path, found: Inbox) -> bool:
-        """Try one month; True when it was published (or is still being written)."""
-        previous = found.months.get(period.previous())
+    def publish(self, store: Store, period: Period, source: Path, found: Inbox) -> bool:
+        """Try one month; True when the run ends here (files written, or the file is still
+        being written), False to go on with the next month."""
         stamp = found.stamps[source]
 
         def unchanged() -> None:
@@ -268,15 +278,16 @@ class _Cron:
                 raise Unsettled
 
         try:
-            result = publish_locked(
-                source,
+            ranking = score_month(
+                source, self.scheme, store, prev_fallback=found.months.get(period.previous())
+            )
+            notice = build_notice(ranking, self.rules, self.when)
+            result = write_set(
+                store,
                 self.out,
-                self.scheme,
-                self.rules,
-                self.when,
-                formats=self.formats,
-                prev_fallback=previous,
-                db=self.db,
+                ranking,
+                notice,
+                self.formats,
                 missing_only=True,
                 before_writing=unchanged,
             )
@@ -289,7 +300,12 @@ class _Cron:
             self.log(f"错误 {where(period, source)}：{problems_text(exc.problems)}；本月跳过", 2)
             return False
         except Exception as exc:
-            self.log(f"内部错误 {where(period, source)}：{type(exc).__name__}: {exc}；本月跳过", 1)
+            text = f"{type(exc).__name__}: {exc}"
+            self.log(f"内部错误 {where(period, source)}：{text}；本月跳过", 1)
+            return False
+        if not result.written:
+            names = "、".join(p.name for p in result.kept)
+            self.log(f"补记 {where(period, source)}：通报已存在（未改动），已记入历史库：{names}")
             return False
         self.log(success_line(period, source, result))
         self.outcome.published = result
@@ -302,6 +318,8 @@ def success_line(period: Period, source: Path, result: Published) -> str:
     change = "含位次变化" if result.ranking.previous is not None else "无上月数据，无位次变化"
     count = len(result.written)
     line = f"成功 {where(period, source)}，写入 {count} 个文件（{change}）：{names}"
+    if result.kept:
+        line += f"；保留已有的 {'、'.join(p.name for p in result.kept)}（未改动）"
     warnings = [w for w in result.ranking.warnings if w.code != "no-previous-month"]
     if warnings:
         line += "；" + "；".join(w.line() for w in warnings)

@@ -1,23 +1,29 @@
 """Publishing the monthly circular: one month's file set and its history entry, together.
 
-What "published" means: a month is published in a folder when the history store records it
-and every file of its set is in the folder under its final name. The files only ever appear
-after the store has the month, so a circular is never out without its history entry:
+What "published" means: the history store records the month's ranking together with the
+circular files published from it in an output folder — their names and their bytes — in one
+transaction (:class:`ipscore.store.history.Publication`). That record is the truth; the files
+in the folder are its rendering. A publication goes:
 
 1. score the month and render every requested format in memory;
 2. write each file to a temporary name beside its target (``.NAME.XXXXXXXX.tmp``, see
    :mod:`ipscore.base.files`) — a full disk or a refusal here leaves nothing;
-3. record the month in the history store (one transaction) — a store that cannot be written
-   leaves nothing: the temporaries are removed;
+3. record the ranking and the files in the store (one transaction) — a store that cannot be
+   written leaves nothing: the temporaries are removed;
 4. rename the temporaries into place.
 
-A run killed between 3 and 4 leaves temporaries that the next write of those names removes
-(their writer's lock is gone). Only one publication runs in an output folder at a time
-(:func:`ipscore.base.lock.folder_lock`). The unattended monthly run is :mod:`ipscore.app.inbox`.
+So a circular is never out without its history entry. A run killed between 3 and 4 leaves a
+recorded publication with files missing: the next cron run writes them again from the store
+(:func:`restore_missing`) and removes the temporaries (their writer's lock is gone). Files in
+the folder that the store does not record (an older ipscore, another store) are not published:
+the cron run records them then, without touching them. Only one publication runs in an output
+folder at a time (:func:`ipscore.base.lock.folder_lock`). The unattended monthly run is
+:mod:`ipscore.app.inbox`.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +40,7 @@ from ipscore.render.circular import Notice, build_notice
 from ipscore.rules.notice import NoticeRules
 from ipscore.rules.scheme import Scheme
 from ipscore.scoring.score import Ranking
-from ipscore.store.history import Store
+from ipscore.store.history import Publication, Store
 
 FORMATS = ("docx", "xlsx", "md")
 NAME = "发明专利申请情况通报"
@@ -80,6 +86,11 @@ def remove_stale_circular_temps(out: Path) -> list[Path]:
     return remove_stale_temps(out, is_circular_name)
 
 
+def folder_key(out: Path) -> str:
+    """How the store names an output folder: its absolute path, links resolved."""
+    return os.path.realpath(out)
+
+
 @dataclass
 class Published:
     """What one publication did."""
@@ -97,80 +108,111 @@ def publish(
     rules: NoticeRules,
     when: date,
     *,
+    formats: Sequence[str] = FORMATS,
+    prev: Path | str | None = None,
+    db: Path | str | None = None,
+    force: bool = False,
     lock_wait: float | None = None,
     **options: Any,
 ) -> Published:
-    """Write a month's circular set to ``out`` and record the month in the history store,
-    holding ``out``'s lock (see :func:`publish_locked` for the options)."""
-    ensure_folder(out)
-    with folder_lock(out, wait=LOCK_WAIT if lock_wait is None else lock_wait):
-        remove_stale_circular_temps(out)
-        return publish_locked(path, out, scheme, rules, when, **options)
+    """Publish a month's circular set in ``out`` (``ipscore notice FILE``).
+
+    rank_change comes from ``prev`` when given, else from the stored previous month. Existing
+    files are an error unless ``force``. The data, the store and the wording are checked
+    before the output folder is created; the folder's lock is held while writing.
+    """
+    with Store(db) as store:
+        ranking = score_month(path, scheme, store, prev=prev, **options)
+        notice = build_notice(ranking, rules, when)
+        ensure_folder(out)
+        with folder_lock(out, wait=LOCK_WAIT if lock_wait is None else lock_wait):
+            remove_stale_circular_temps(out)
+            return write_set(store, out, ranking, notice, formats, force=force)
 
 
-def publish_locked(
+def score_month(
     path: Path | str,
-    out: Path,
     scheme: Scheme,
-    rules: NoticeRules,
-    when: date,
+    store: Store,
     *,
-    formats: Sequence[str] = FORMATS,
     prev: Path | str | None = None,
     prev_fallback: Path | None = None,
-    db: Path | str | None = None,
+    **options: Any,
+) -> Ranking:
+    """Score a month; rank_change from ``prev``, else the stored previous month under the same
+    scheme, else ``prev_fallback`` (the inbox's file for last month; if that file cannot be
+    read the circular shows — with a warning), else none (with a warning)."""
+    ranking = rank_month(path, scheme, prev=prev, **options)
+    if prev is None and not fill_rank_change(ranking, store):
+        ranking = _with_fallback(ranking, path, scheme, prev_fallback, options)
+    return ranking
+
+
+def write_set(
+    store: Store,
+    out: Path,
+    ranking: Ranking,
+    notice: Notice,
+    formats: Sequence[str],
+    *,
     force: bool = False,
     missing_only: bool = False,
     before_writing: Callable[[], None] | None = None,
-    **options: Any,
 ) -> Published:
-    """:func:`publish` for a caller that holds ``out``'s lock.
+    """Render, stage, record, rename (see the module notes); the caller holds ``out``'s lock.
 
-    rank_change comes from ``prev`` when given, else from the stored previous month, else from
-    ``prev_fallback`` (the inbox's file for last month; if that file cannot be read the
-    circular shows — with a warning). Existing files are an error unless ``force`` (overwrite)
-    or ``missing_only`` (keep them, write the others). ``before_writing`` is called once the
-    month is scored and rendered, before anything is written: it may raise to stop the
-    publication (the inbox run checks there that its file did not change while being read).
+    Existing files are an error unless ``force`` (replace them) or ``missing_only`` (keep them
+    as they are; the store records the set as rendered). ``before_writing`` is called once
+    everything is rendered, before anything is written; it may raise to stop the publication.
     """
-    ranking = rank_month(path, scheme, prev=prev, **options)
-    with Store(db) as store:
-        if prev is None and not fill_rank_change(ranking, store):
-            ranking = _with_fallback(ranking, path, scheme, prev_fallback, options)
-        notice = build_notice(ranking, rules, when)
-        paths = circular_paths(out, ranking.period, formats)
-        existing = [p for p in paths.values() if p.exists()]
-        if existing and not force and not missing_only:
-            raise InputError(
-                [
-                    Problem(
-                        "notice-exists",
-                        "通报文件已存在，未覆盖（确需重新生成请加 --force）",
-                        file=str(p),
-                    )
-                    for p in existing
-                ]
-            )
-        # Render everything before writing anything: a failure leaves no partial set.
-        todo = {fmt: p for fmt, p in paths.items() if force or not p.exists()}
-        contents = {fmt: render(notice, fmt) for fmt in todo}
-        if before_writing is not None:
-            before_writing()
-        result = Published(
-            ranking, notice, kept=[p for p in paths.values() if p not in todo.values()]
+    paths = circular_paths(out, ranking.period, formats)
+    existing = [p for p in paths.values() if p.exists()]
+    if existing and not force and not missing_only:
+        raise InputError(
+            [
+                Problem(
+                    "notice-exists",
+                    "通报文件已存在，未覆盖（确需重新生成请加 --force）",
+                    file=str(p),
+                )
+                for p in existing
+            ]
         )
-        staged: list[Staged] = []
-        try:
-            for fmt, target in todo.items():
-                staged.append(stage_bytes(target, contents[fmt]))
-            record(store, ranking)
-        except BaseException:
-            for item in staged:
-                item.discard()
-            raise
+    # Render everything before writing anything: a failure leaves no partial set.
+    contents = {paths[fmt].name: render(notice, fmt) for fmt in paths}
+    todo = [p for p in paths.values() if force or p not in existing]
+    if before_writing is not None:
+        before_writing()
+    staged: list[Staged] = []
+    try:
+        for target in todo:
+            staged.append(stage_bytes(target, contents[target.name]))
+        record(store, ranking, Publication(folder_key(out), contents))
+    except BaseException:
+        for item in staged:
+            item.discard()
+        raise
     commit_all(staged)
-    result.written.extend(item.target for item in staged)
-    return result
+    kept = [p for p in paths.values() if p not in todo]
+    return Published(ranking, notice, written=[s.target for s in staged], kept=kept)
+
+
+def restore_missing(store: Store, out: Path) -> list[Path]:
+    """Write again, from the store, every file recorded as published in ``out`` that is not
+    there (a run killed before its renames); a name taken by anything else is left alone.
+    The caller holds ``out``'s lock."""
+    folder = folder_key(out)
+    restored: list[Path] = []
+    for name in sorted(store.published(folder)):
+        target = out / name
+        if Path(name).name != name or not is_circular_name(name) or os.path.lexists(target):
+            continue
+        data = store.published_content(folder, name)
+        if data is None:  # pragma: no cover - removed since listed, under our lock: cannot be
+            continue
+        stage_bytes(target, data).commit()
+        restored.append(target)
+    return restored
 
 
 def commit_all(staged: Sequence[Staged]) -> None:
