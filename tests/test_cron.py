@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -349,22 +350,81 @@ def test_a_full_disk_leaves_nothing_published_and_nothing_recorded(
     assert circulars(out) == [f"2019-05 {STEM}.md"]
 
 
-def test_a_store_that_cannot_record_leaves_nothing_published(
-    inbox: Path, out: Path, monkeypatch: pytest.MonkeyPatch
+def locked_store(db: Path) -> sqlite3.Connection:
+    """Another process's connection holding the store's write lock."""
+    holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    return holder
+
+
+@pytest.mark.parametrize("when", ["at the start", "at the commit"])
+def test_a_locked_store_leaves_nothing_published_and_nothing_recorded(
+    inbox: Path, out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
 ) -> None:
-    from ipscore.store.history import Store, StoreError
+    import ipscore.app.notice as notice
+    import ipscore.store.connect
 
+    shutil.copy(APRIL, inbox)
     shutil.copy(MAY, inbox)
+    db = tmp_path / "h.db"
+    assert cron(inbox, out, "--db", db).exit_code == 0  # April published; the store exists
+    monkeypatch.setattr(ipscore.store.connect, "BUSY_TIMEOUT_MS", 200)
+    holders: list[sqlite3.Connection] = []
+    if when == "at the start":
+        holders.append(locked_store(db))
+    else:  # another run takes the lock while this one stages its files
+        real = notice.stage_bytes
 
-    def refuse(self, *args, **kwargs):
-        raise StoreError(self.path, "没有权限写入历史库（readonly）")
+        def stage_bytes(path: Path, data: bytes):
+            if not holders:
+                holders.append(locked_store(db))
+            return real(path, data)
 
-    real = Store.record
-    monkeypatch.setattr(Store, "record", refuse)
-    result = cron(inbox, out, "--formats", "docx,xlsx,md")
-    assert result.exit_code != 0
-    assert "readonly" in result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["ipscore-notice.log"]
-    monkeypatch.setattr(Store, "record", real)  # (undo() would drop the test's own store too)
-    assert cron(inbox, out).exit_code == 0
-    assert history_months() == ["2019-05"]
+        monkeypatch.setattr(notice, "stage_bytes", stage_bytes)
+    try:
+        result = cron(inbox, out, "--db", db, "--formats", "docx,xlsx,md")
+    finally:
+        for holder in holders:
+            holder.execute("ROLLBACK")
+            holder.close()
+    assert result.exit_code == 2
+    assert "历史库被其他进程占用超过 0.2 秒" in result.stderr
+    assert "失败" in log_lines(out)[-1] and "被其他进程占用" in log_lines(out)[-1]
+    assert sorted(p.name for p in out.iterdir()) == [f"2019-04 {STEM}.md", "ipscore-notice.log"]
+    history = invoke("history", "-f", "json", "--db", db, "--all")
+    assert [m["month"] for m in json.loads(history.stdout)] == ["2019-04"]
+    assert cron(inbox, out, "--db", db).exit_code == 0  # the lock gone, May goes out
+    assert "成功 2019-05" in log_lines(out)[-1]
+
+
+# --------------------------------------------------------------------------------------------
+# The store is the truth: a recorded file that is missing is written again from it
+
+
+def test_a_missing_published_file_is_written_again_from_the_store(
+    inbox: Path, out: Path, tmp_path: Path
+) -> None:
+    shutil.copy(MAY, inbox)
+    assert cron(inbox, out, "--formats", "md,xlsx").exit_code == 0
+    md, xlsx = out / f"2019-05 {STEM}.md", out / f"2019-05 {STEM}.xlsx"
+    published = md.read_bytes(), xlsx.read_bytes()
+    md.unlink()
+    xlsx.unlink()
+    (inbox / "2019-05.xlsx").write_bytes(b"the inbox file replaced by something else")
+    outside = tmp_path / "outside"
+    outside.write_text("keep", encoding="utf-8")
+    xlsx.symlink_to(outside)  # a name taken by something else is left alone
+
+    result = cron(inbox, out, "--formats", "md,xlsx")
+    assert result.exit_code == 0, result.output
+    assert md.read_bytes() == published[0]  # as published, not re-rendered from today's data
+    assert xlsx.is_symlink() and outside.read_text(encoding="utf-8") == "keep"
+    lines = log_lines(out)[1:]
+    assert lines[0].endswith(f"补齐 2019-05 文件 2019-05 {STEM}.md：上次运行中断，按历史库重新写入")
+    assert "无待处理月份" in lines[-1]
+
+    xlsx.unlink()
+    md.write_text("edited by hand", encoding="utf-8")
+    assert cron(inbox, out, "--formats", "md,xlsx").exit_code == 0
+    assert xlsx.read_bytes() == published[1]
+    assert md.read_text(encoding="utf-8") == "edited by hand"  # never overwritten
