@@ -35,7 +35,7 @@ def notice(
         Optional[Path],  # noqa: UP045
         typer.Option(
             "--inbox",
-            help="收件箱目录：取最早一个尚未生成通报的月份（供 cron 每月运行）。",
+            help="收件箱目录：取最早一个尚未发布通报的月份（供 cron 定时运行）。",
             show_default=False,
         ),
     ] = None,
@@ -75,8 +75,9 @@ def notice(
 ) -> None:
     """生成月度通报（docx、xlsx、md），例：ipscore notice 2019-05.xlsx --out 通报。
 
-    cron 用法：ipscore notice --inbox 收件箱 --out 通报（成功时不输出；退出码 0 完成或无事可做，
-    2 输入、规则或历史库有误，1 程序内部错误；每次运行在输出目录的 ipscore-notice.log 追加一行）。
+    cron 用法：ipscore notice --inbox 收件箱 --out 通报（成功时不输出；退出码 0 完成、无事可做、
+    文件正在写入或另一进程正在处理，2 有月份文件、规则或历史库有误（其他月份照常处理），1 程序内部
+    错误；每次运行在输出目录的 ipscore-notice.log 中每件事记一行，写明月份和文件）。
     """
     from ipscore.app.notice import parse_formats
 
