@@ -344,7 +344,7 @@ def test_a_full_disk_leaves_nothing_published_and_nothing_recorded(
     assert "磁盘空间不足" in result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["ipscore-notice.log"]
     assert history_months() == []
-    assert "失败 磁盘空间不足" in log_lines(out)[-1]
+    assert "失败 2019-05 来源 2019-05.xlsx：磁盘空间不足" in log_lines(out)[-1]
     monkeypatch.setattr(files.os, "write", real)
     assert cron(inbox, out).exit_code == 0
     assert circulars(out) == [f"2019-05 {STEM}.md"]
@@ -390,6 +390,8 @@ def test_a_locked_store_leaves_nothing_published_and_nothing_recorded(
     assert result.exit_code == 2
     assert "历史库被其他进程占用超过 0.2 秒" in result.stderr
     assert "失败" in log_lines(out)[-1] and "被其他进程占用" in log_lines(out)[-1]
+    if when == "at the commit":  # met while adding April's docx and xlsx: the line says so
+        assert "失败 2019-04 来源 2019-04.xlsx：" in log_lines(out)[-1]
     assert sorted(p.name for p in out.iterdir()) == [f"2019-04 {STEM}.md", "ipscore-notice.log"]
     history = invoke("history", "-f", "json", "--db", db, "--all")
     assert [m["month"] for m in json.loads(history.stdout)] == ["2019-04"]

@@ -74,6 +74,14 @@ class Unsettled(Exception):
     """An inbox file changed while it was being read."""
 
 
+class _Logged(Exception):
+    """An environment failure met while publishing a month, already logged with the month."""
+
+    def __init__(self, error: IpscoreError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 def _stamp() -> str:
     return datetime.now().strftime("%Y-%m-%d %H:%M:%S")
 
@@ -208,6 +216,8 @@ def run_inbox(
             f"跳过：另一个 ipscore 进程正在处理此输出目录（等待 {lock_wait:g} 秒仍未结束），"
             "本次未做改动"
         )
+    except _Logged as logged:
+        raise logged.error from None
     except (OutputError, StoreError) as exc:
         cron.log(f"失败 {problems_text(exc.problems)}", 2)
         raise
@@ -294,8 +304,12 @@ class _Cron:
         except Unsettled:
             self.log(f"等待 {where(period, source)}：{WAITING}（读取时文件在变化）")
             return True
-        except (OutputError, StoreError, OSError):
-            raise  # the environment, not the month: every later month would fail the same way
+        except (OutputError, StoreError) as exc:
+            # The environment, not the month: every later month would fail the same way.
+            self.log(f"失败 {where(period, source)}：{problems_text(exc.problems)}", 2)
+            raise _Logged(exc) from None
+        except OSError:
+            raise
         except IpscoreError as exc:
             self.log(f"错误 {where(period, source)}：{problems_text(exc.problems)}；本月跳过", 2)
             return False

@@ -216,7 +216,11 @@ def restore_missing(store: Store, out: Path) -> list[Path]:
 
 
 def commit_all(staged: Sequence[Staged]) -> None:
-    """Rename every staged file into place; after a failure the rest are discarded."""
+    """Rename every staged file into place; after a failure the rest are discarded.
+
+    A rename fails only when something was planted at the name since it was staged (refused,
+    never followed) or the disk fails: the set stays recorded, and the next cron run writes
+    the missing files once their names are free (:func:`restore_missing`)."""
     for number, item in enumerate(staged):
         try:
             item.commit()
