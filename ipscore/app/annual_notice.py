@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from ipscore.app.assess import assess_file
-from ipscore.app.notice import DEFAULT_FORMATS, Published, render, take_number, write_set
+from ipscore.app.notice import (
+    DEFAULT_FORMATS,
+    Published,
+    check_pages,
+    render,
+    take_number,
+    write_set,
+)
 from ipscore.render.annual_notice import build_annual_notice
 from ipscore.rules.notice import NoticeRules
 from ipscore.rules.scheme import Scheme
@@ -64,6 +71,7 @@ def publish_annual(
         subject = f"{result.year} 年度考核结果通报"
         taken = take_number(store, rules, when, subject, number)
         notice = build_annual_notice(result, rules, when, taken)
+        check_pages(notice, formats, result.warnings)
         folder = sheets_dir(out, result.year)
         sheets: dict[Path, bytes] = {}
         for row in result.rows:

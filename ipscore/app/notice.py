@@ -84,6 +84,16 @@ class Published:
     kept: list[Path] = field(default_factory=list)  # already there, left alone
 
 
+def check_pages(notice: Notice, formats: Sequence[str], warnings: list[Problem]) -> None:
+    """Warn when Word and LibreOffice may break the circular's pages differently."""
+    if "docx" in formats or "pdf" in formats:
+        from ipscore.render.docx import page_warning
+
+        message = page_warning(notice)
+        if message:
+            warnings.append(Problem("notice-pages", message, level="warning"))
+
+
 def take_number(
     store: Store, rules: NoticeRules, when: date, subject: str, wanted: int | None
 ) -> int:
@@ -194,6 +204,7 @@ def publish(
         subject = f"{ranking.period} 月度通报"
         taken = take_number(store, rules, when, subject, number)
         notice = build_notice(ranking, rules, when, taken)
+        check_pages(notice, formats, ranking.warnings)
         paths = circular_paths(out, ranking.period, formats)
         written, kept = write_set(
             paths, lambda fmt: render(notice, fmt), out, force=force, missing_only=missing_only

@@ -47,7 +47,7 @@ def grades_sentence(result: Assessment) -> str:
     order = [b.name for b in scheme.grades.bands] + [scheme.grades.otherwise]
     if scheme.veto is not None and scheme.veto.grade not in order:
         order.append(scheme.veto.grade)
-    parts = []
+    parts: list[str] = []
     for grade in order:
         units = [r.county for r in result.rows if r.grade == grade]
         if units:
@@ -62,7 +62,7 @@ def rule_sentence(result: Assessment) -> str:
     if scheme.grades is None:
         return ""
     units = len(result.rows)
-    bands = []
+    bands: list[str] = []
     for band in scheme.grades.bands:
         text = f"总分{plain(band.at)}分以上" if not bands else f"{plain(band.at)}分以上"
         if band.quota is not None:

@@ -42,7 +42,7 @@ from ipscore.render.docx_page import (
     setup,
     shape_section,
 )
-from ipscore.render.paging import Block, count_lines, layout, text_width
+from ipscore.render.paging import LIBREOFFICE, WORD, Block, count_lines, layout, text_width
 from ipscore.render.reproducible import normalise_zip
 
 LATIN = "Times New Roman"
@@ -50,6 +50,10 @@ TITLE_PT = 22.0  # 2号
 BODY_PT = 16.0  # 3号
 INDENT = 2 * CHAR  # 左空二字
 MARK_TOP = 1984  # 35 mm: from the text block's top edge to the masthead's top edge
+# The masthead's ink begins 0.14 em under the top of its exact 1.2 em line (measured on the
+# rendered page: a 48 pt masthead's top edge then lies 35.0 mm under the text block).
+MARK_LINE = 1.2
+MARK_INK = 0.14
 RULE_SPACE = 7  # pt between the 文号 line and the red separator (4 mm under the characters)
 RULE_SIZE = 12  # eighths of a point: a 1.5 pt red line
 
@@ -101,10 +105,8 @@ class _Writer:
 def _masthead(w: _Writer, notice: Notice) -> int:
     """版头 and title; returns how many grid lines they take."""
     size = mark_size(notice.mark)
-    height = round(size * 20 * 1.2)
-    # The masthead's ink begins 0.2 em under the top of its exact-height line (measured on the
-    # rendered page), so the spacer above it is 35 mm less that.
-    spacer = MARK_TOP - round(height - size * 20 * 0.92) + 136
+    height = round(size * 20 * MARK_LINE)
+    spacer = MARK_TOP - round(size * 20 * MARK_INK)
     w.add(para(line=spacer, grid=False))
     mark = w.text(notice.mark, "title", size, color=RED)
     w.add(para([mark], align="center", line=height, grid=False))
@@ -132,17 +134,28 @@ def _masthead(w: _Writer, notice: Notice) -> int:
     return rows
 
 
-def _body(w: _Writer, notice: Notice) -> tuple[list[Block], Any]:
-    """主送, the body paragraphs, 附件说明, 署名, 日期, 附注; the blocks for the page count."""
-    width = PORTRAIT.text_width
-    blocks: list[Block] = []
+Spec = tuple[str, int, int, bool]  # a grid paragraph's text, first-line and left indent, keep
 
-    def add(p: Any, lines: int, keep: bool = False) -> Any:
+
+def blocks(specs: list[Spec], autospace: float = LIBREOFFICE) -> list[Block]:
+    """The grid paragraphs' line counts with the given Asian–Latin spacing."""
+    width = PORTRAIT.text_width
+    return [
+        Block(count_lines(text, width, first, left, autospace=autospace), keep)
+        for text, first, left, keep in specs
+    ]
+
+
+def _body(w: _Writer, notice: Notice) -> tuple[list[Spec], Any]:
+    """主送, the body paragraphs, 附件说明, 署名, 日期, 附注; what the page count needs."""
+    specs: list[Spec] = []
+
+    def add(p: Any, text: str = "", first: int = 0, left: int = 0, keep: bool = False) -> Any:
         w.add(p)
-        blocks.append(Block(lines, keep))
+        specs.append((text, first, left, keep))
         return p
 
-    add(para([w.text(notice.addressees)], align="left"), count_lines(notice.addressees, width))
+    add(para([w.text(notice.addressees)], align="left"), notice.addressees)
     paragraphs = notice.paragraphs
     for index, item in enumerate(paragraphs):
         last = index == len(paragraphs) - 1
@@ -154,16 +167,16 @@ def _body(w: _Writer, notice: Notice) -> tuple[list[Block], Any]:
             runs = [w.text(item.text)]
         text = item.label + item.text
         keep = item.style == "heading" or last
-        add(para(runs, first=INDENT, keep_next=keep), count_lines(text, width, INDENT), keep)
+        add(para(runs, first=INDENT, keep_next=keep), text, INDENT, keep=keep)
 
-    add(para(keep_next=True), 1, True)  # 正文下空一行
+    add(para(keep_next=True), keep=True)  # 正文下空一行
     head = 3 * CHAR  # 附件： — later lines align with the first character of the name
     for index, line in enumerate(notice.attachments):
         first, left = (-head, INDENT + head) if index == 0 else (0, INDENT + head)
-        lines = count_lines(line, width, first, left)
-        add(para([w.text(line)], align="left", first=first, left=left, keep_next=True), lines, True)
+        element = para([w.text(line)], align="left", first=first, left=left, keep_next=True)
+        add(element, line, first, left, keep=True)
     for _ in range(2 if notice.stamped else 1):
-        add(para(keep_next=True), 1, True)
+        add(para(keep_next=True), keep=True)
     issuer_w, date_w = text_width(notice.issuer), text_width(notice.date_zh)
     if notice.stamped:  # 成文日期右空四字, 署名以成文日期为准居中
         date_right = 4 * CHAR
@@ -171,17 +184,13 @@ def _body(w: _Writer, notice: Notice) -> tuple[list[Block], Any]:
     else:  # 署名右空二字, 日期首字比署名首字右移二字
         date_right = max(issuer_w - date_w, 2 * CHAR)
         issuer_right = date_right + date_w + 2 * CHAR - issuer_w
-    add(para([w.text(notice.issuer)], align="right", right=issuer_right, keep_next=True), 1, True)
-    last = add(
-        para(
-            [w.text(notice.date_zh)], align="right", right=date_right, keep_next=bool(notice.note)
-        ),
-        1,
-        bool(notice.note),
-    )
+    add(para([w.text(notice.issuer)], align="right", right=issuer_right, keep_next=True), keep=True)
+    note = bool(notice.note)
+    date_p = para([w.text(notice.date_zh)], align="right", right=date_right, keep_next=note)
+    last = add(date_p, keep=note)
     if notice.note:
-        last = add(para([w.text(notice.note)], align="left", first=INDENT), 1)
-    return blocks, last
+        last = add(para([w.text(notice.note)], align="left", first=INDENT), notice.note, INDENT)
+    return specs, last
 
 
 def _section(doc: Any, paragraph: Any, page: Page, grid: bool) -> Any:
@@ -217,8 +226,11 @@ def build_document(notice: Notice) -> tuple[Any, dict[str, int]]:
     setup(doc, notice.fonts)
     w = _Writer(doc, notice)
     head = _masthead(w, notice)
-    blocks, main_end = _body(w, notice)
-    main_pages = len(layout(blocks, LINES - head))
+    specs, main_end = _body(w, notice)
+    main_pages = len(layout(blocks(specs), LINES - head))
+    # Word sets a little more space between Chinese and digits than LibreOffice: when the
+    # text ends so near a page's foot that the two would break differently, the plan says so.
+    word_pages = len(layout(blocks(specs, WORD), LINES - head))
 
     page_no = main_pages
     annex_ends: list[tuple[Any, Page]] = []
@@ -228,9 +240,9 @@ def build_document(notice: Notice) -> tuple[Any, dict[str, int]]:
         elements = annex_elements(notice.annex_label(index), annex, page, notice.fonts)
         for element in elements:
             w.add(element)
-        plan = annex_layout(annex, page)
-        page_no += plan.pages
-        last_used, last_page = plan.last_used, page
+        fits = annex_layout(annex, page)
+        page_no += fits.pages
+        last_used, last_page = fits.last_used, page
         annex_ends.append((elements[-1], page))
 
     height = imprint_height(notice.cc, PORTRAIT)
@@ -278,11 +290,24 @@ def build_document(notice: Notice) -> tuple[Any, dict[str, int]]:
         page_number_footers(final, notice.fonts["page"])
     plan = {
         "main_pages": main_pages,
+        "word_main_pages": word_pages,
         "pages": page_no,
-        "imprint_page": page_no,
         "blank": int(blank),
     }
     return doc, plan
+
+
+def page_warning(notice: Notice) -> str | None:
+    """A warning when Word may end the text on another page than LibreOffice (so the 版记,
+    placed for LibreOffice's pages, would not sit on the last even page in Word)."""
+    _, plan = build_document(notice)
+    if plan["main_pages"] == plan["word_main_pages"]:
+        return None
+    return (
+        f"正文末页接近页面底部：LibreOffice 排为 {plan['main_pages']} 页，Word 可能排为 "
+        f"{plan['word_main_pages']} 页；用 Word/WPS 打印前请核对版记是否在偶数页（可调整下一步"
+        "工作要求的文字）"
+    )
 
 
 def docx_bytes(notice: Notice) -> bytes:

@@ -130,14 +130,12 @@ def growth_sentence(ranking: Ranking) -> str:
                 text = f"同比增速并列最快的是{who}（均增长{amount}%）。"
             else:
                 text = f"同比增速最快的是{who}（增长{amount}%）。"
-    growth = {r.county: r.derived.get("growth_pct") for r in rows}
-    fell = [
-        r for r in rows if growth[r.county] is not None and _printed(ranking, growth[r.county]) < 0
-    ]
-    fell.sort(key=lambda r: growth[r.county])
-    flat = [
-        r for r in rows if growth[r.county] is not None and _printed(ranking, growth[r.county]) == 0
-    ]
+    growth = {r.county: g for r in rows if (g := r.derived.get("growth_pct")) is not None}
+    fell = sorted(
+        (r for r in rows if r.county in growth and _printed(ranking, growth[r.county]) < 0),
+        key=lambda r: growth[r.county],
+    )
+    flat = [r for r in rows if r.county in growth and _printed(ranking, growth[r.county]) == 0]
     still = names([r.county for r in flat])
     if fell:
         each = "、".join(f"{r.county}（下降{_pct(ranking, -growth[r.county])}%）" for r in fell)

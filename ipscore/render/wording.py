@@ -12,17 +12,17 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from ipscore.base.numbers import fmt, round_to
+from ipscore.base.numbers import Rounding, fmt, round_to
 
 R = TypeVar("R")
 
 
-def printed(value: Any, decimals: int = 2, mode: str = "half_up") -> Decimal:
+def printed(value: Any, decimals: int = 2, mode: Rounding = "half_up") -> Decimal:
     """The value as the table prints it (a Decimal with ``decimals`` places)."""
     return round_to(value, decimals, mode)
 
 
-def shown(value: Any, decimals: int = 2, mode: str = "half_up") -> str:
+def shown(value: Any, decimals: int = 2, mode: Rounding = "half_up") -> str:
     return fmt(value, decimals, mode)
 
 
@@ -37,7 +37,7 @@ def counted(items: Sequence[str], noun: str = "区县") -> str:
     return names(items)
 
 
-def points_gap(a: Any, b: Any, decimals: int = 2, mode: str = "half_up") -> Decimal:
+def points_gap(a: Any, b: Any, decimals: int = 2, mode: Rounding = "half_up") -> Decimal:
     """a − b in percentage points, from the printed figures of a and b."""
     return printed(a, decimals, mode) - printed(b, decimals, mode)
 
