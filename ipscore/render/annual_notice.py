@@ -194,8 +194,9 @@ def annual_notice_xlsx_bytes(notice: Notice) -> bytes:
         cell.font = Font(name="宋体", size=10, bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = border
-        ws.column_dimensions[get_column_letter(col)].width = round(width / 2.1, 1)
-    ws.row_dimensions[2].height = 60
+        ws.column_dimensions[get_column_letter(col)].width = round(width / 1.9, 1)
+    # Long indicator names wrap in their narrow columns: room for seven lines of 10 pt.
+    ws.row_dimensions[2].height = 92
     for r, cells in enumerate(annex.rows, start=3):
         for col, text in enumerate(cells, start=1):
             cell = ws.cell(r, col)

@@ -17,7 +17,7 @@ from ipscore.render.reproducible import normalise_zip
 from ipscore.scoring.ledger import Ledger
 
 SIZE = 9.0  # 小五: eleven indicators with their working on one A4 page
-WIDTHS_MM = (8.0, 30.0, 52.0, 76.0, 14.0)  # 序号, 指标, 数据, 计算, 得分 (180 mm)
+WIDTHS_MM = (10.0, 30.0, 52.0, 74.0, 14.0)  # 序号, 指标, 数据, 计算, 得分 (180 mm)
 LATIN = "Times New Roman"
 
 
