@@ -18,6 +18,7 @@ from ipscore.cli.common import (
     SheetOption,
     app,
     fail,
+    fail_text,
     parse_date,
     parse_period,
     run,
@@ -186,6 +187,11 @@ def notice(
     warn(list(scheme.warnings), False)
     if scheme.kind == "annual":
         from ipscore.app.annual_notice import publish_annual
+
+        if prev is not None or month is not None:
+            raise fail_text(
+                "年度考核数据表生成考核结果通报，不用 --prev 或 --month（年份可用 --year）"
+            )
 
         result = run_store(
             lambda: publish_annual(
