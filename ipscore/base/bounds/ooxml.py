@@ -13,7 +13,7 @@ from __future__ import annotations
 import posixpath
 import zipfile
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from ipscore.base.bounds.limits import Measure, column_letters, refuse
 from ipscore.base.bounds.xmlscan import attribute, local, parse_member
@@ -80,137 +80,133 @@ def plan(
     return sheets, shared
 
 
+_DIGITS = "0123456789"
+# Column numbers of the references Excel writes (A … XFD, upper case): a lookup, not a loop.
+_COLUMNS: dict[str, int] = {}
+for _first in ["", *map(chr, range(65, 91))]:
+    for _second in ["", *map(chr, range(65, 91))]:
+        for _third in map(chr, range(65, 91)):
+            _letters = _first + _second + _third
+            if (_first and not _second) or _letters in _COLUMNS:
+                continue
+            _number = 0
+            for _ch in _letters:
+                _number = _number * 26 + ord(_ch) - 64
+            _COLUMNS[_letters] = _number
+
+
 def parse_reference(ref: str) -> tuple[int, int] | None:
-    """``B7`` → (7, 2): 1-based row and column; None when it is no cell reference."""
-    letters = ref.rstrip("0123456789")
+    """``B7`` → (7, 2): 1-based row and column; None when it is no cell reference.
+
+    Letters in either case, as readers accept them; nothing else (no ``$``, no spaces).
+    """
+    letters = ref.rstrip(_DIGITS)
     digits = ref[len(letters) :]
-    if not letters or not digits or len(letters) > 7 or len(digits) > 12:
+    col = _COLUMNS.get(letters)
+    if col is None:
+        if not letters or len(letters) > 7 or not (letters.isascii() and letters.isalpha()):
+            return None
+        col = 0
+        for ch in letters.upper():
+            col = col * 26 + ord(ch) - 64
+    if not digits or len(digits) > 12:
         return None
-    if not (letters.isascii() and letters.isalpha()):
-        return None
-    col = 0
-    for ch in letters.upper():
-        col = col * 26 + ord(ch) - 64
     row = int(digits)
     return (row, col) if row > 0 else None
 
 
-class SheetScan:
-    """Follows a worksheet part the way a reader places cells, keeping the farthest one.
-
-    Only start tags are seen (an end-tag handler is set just while a cell's content is
-    unknown): a cell holds a value when an element opens inside it. Rows without ``r`` follow
-    the previous row; cells without ``r`` follow the previous cell of their row.
-    """
-
-    def __init__(self, measure: Measure, sheet: str, part: str) -> None:
-        self.measure = measure
-        self.sheet = sheet
-        self.part = part
-        self.parser: Any = None
-        self.row = 0  # 1-based number of the current row (0 before the first)
-        self.col = 0  # 1-based column of the previous cell in this row
-        self.pending: tuple[int, int] | None = None
-        self.max_row = 0
-        self.max_col = 0
-        self.values = 0
-        self.kinds: dict[str, int] = {"c": 1, "row": 2, "dimension": 3}
-        limits = measure.limits
-        self.row_limit = limits.max_rows
-        self.col_limit = limits.max_cols
-        self.value_limit = limits.max_cells - measure.values
-
-    def setup(self, parser: Any) -> None:
-        self.parser = parser
-
-    def _kind(self, name: str) -> int:
-        kind = {"c": 1, "row": 2, "dimension": 3}.get(local(name), 0)
-        if len(self.kinds) < 64:
-            self.kinds[name] = kind
-        return kind
-
-    def _value(self, row: int, col: int) -> None:
-        self.values += 1
-        if row > self.max_row or col > self.max_col:
-            self.max_row = max(self.max_row, row)
-            self.max_col = max(self.max_col, col)
-            if row > self.row_limit or col > self.col_limit:
-                cell = f"{column_letters(col)}{row}"
-                self.measure.sheet(self.sheet, self.max_row, self.max_col, cell=cell)
-        if self.values > self.value_limit:
-            self.measure.add_values(self.values, self.sheet)
-
-    def start(self, name: str, attrs: list[str]) -> None:
-        kind = self.kinds.get(name)
-        if kind is None:
-            kind = self._kind(name)
-        pending = self.pending
-        if pending is not None:
-            self.pending = None
-            self.parser.EndElementHandler = None
-            self._value(*pending)  # an element opened inside the cell: it holds a value
-        if kind == 1:
-            ref = attrs[1] if attrs and attrs[0] == "r" else attribute(attrs, "r")
-            found = None if ref is None else parse_reference(ref)
-            if found is not None:
-                position = found
-            elif ref is None:
-                position = (max(self.row, 1), self.col + 1)
-            else:
-                raise refuse(
-                    self.measure.path,
-                    "file-damaged",
-                    f"文件已损坏：{self.part} 中的单元格引用“{ref[:20]}”无效",
-                    sheet=self.sheet,
-                )
-            self.col = position[1]
-            self.pending = position
-            self.parser.EndElementHandler = self.end
-        elif kind == 2:
-            ref = attribute(attrs, "r")
-            if ref is None:
-                self.row += 1
-            elif ref.isascii() and ref.isdigit() and 0 < len(ref) <= 12:
-                self.row = int(ref)
-            else:
-                raise refuse(
-                    self.measure.path,
-                    "file-damaged",
-                    f"文件已损坏：{self.part} 中的行号“{ref[:20]}”无效",
-                    sheet=self.sheet,
-                )
-            self.col = 0
-        elif kind == 3:
-            self._dimension(attribute(attrs, "ref"))
-
-    def end(self, name: str) -> None:
-        """The cell closed before anything opened inside it: it holds no value."""
-        self.pending = None
-        self.parser.EndElementHandler = None
-
-    def _dimension(self, text: str | None) -> None:
-        if text is None:
-            return
-        corners = [parse_reference(part) for part in text.split(":")]
-        if not 1 <= len(corners) <= 2 or None in corners:
-            raise refuse(
-                self.measure.path,
-                "file-damaged",
-                f"文件已损坏：{self.part} 声明的数据范围“{text[:40]}”无效",
-                sheet=self.sheet,
-            )
-        rows = max(c[0] for c in corners if c)
-        cols = max(c[1] for c in corners if c)
-        self.measure.declared(self.sheet, rows, cols, text[:40])
-
-    def finish(self) -> None:
-        self.measure.sheet(self.sheet, self.max_row, self.max_col, self.values)
+_CELL, _ROW, _DIMENSION, _VALUE = 1, 2, 3, 4
+_KINDS = {"c": _CELL, "row": _ROW, "dimension": _DIMENSION, "v": _VALUE, "is": _VALUE}
 
 
 def scan_sheet(measure: Measure, handle: BinaryIO, sheet: str, info: zipfile.ZipInfo) -> None:
-    scan = SheetScan(measure, sheet, info.filename)
-    parse_member(measure.path, handle, info, scan.start, setup=scan.setup)
-    scan.finish()
+    """Follow a worksheet part the way a reader places cells, keeping the farthest one.
+
+    Only start tags are seen, for speed (the handler runs once per element of what may be a
+    million-row list). A cell holds a value when a ``v`` or ``is`` element opens after it and
+    before the next cell or row: readers take a value from no other child (a stray ``v`` after
+    an empty cell is counted too, which can only over-count). Rows without ``r`` follow the
+    previous row; cells without ``r`` follow the previous cell of their row.
+    """
+    path, part = measure.path, info.filename
+    limits = measure.limits
+    row_limit, col_limit = limits.max_rows, limits.max_cols
+    value_limit = limits.max_cells - measure.values
+    kinds = dict(_KINDS)
+    columns = _COLUMNS
+    row = col = 0  # the current row; the previous cell's column in it (1-based)
+    pending: tuple[int, int] | None = None  # a cell whose value is not yet seen
+    max_row = max_col = values = 0
+
+    def damaged(what: str, text: str) -> Exception:
+        return refuse(
+            path, "file-damaged", f"文件已损坏：{part} 中的{what}“{text[:40]}”无效", sheet=sheet
+        )
+
+    def start(name: str, attrs: list[str]) -> None:
+        nonlocal row, col, pending, max_row, max_col, values
+        kind = kinds.get(name)
+        if kind is None:
+            kind = _KINDS.get(local(name), 0)
+            if len(kinds) < 256:
+                kinds[name] = kind
+        if not kind:
+            return
+        if kind == _VALUE:
+            if pending is not None:
+                values += 1
+                r, c = pending
+                pending = None
+                if r > max_row or c > max_col:
+                    max_row, max_col = max(max_row, r), max(max_col, c)
+                    if r > row_limit or c > col_limit:
+                        far = f"{column_letters(c)}{r}"
+                        measure.sheet(sheet, max_row, max_col, cell=far)
+                if values > value_limit:
+                    measure.add_values(values, sheet)
+            return
+        pending = None
+        if kind == _CELL:
+            ref = attrs[1] if attrs and attrs[0] == "r" else attribute(attrs, "r")
+            if ref is None:
+                pending = (row or 1, col + 1)
+                col += 1
+                return
+            letters = ref.rstrip(_DIGITS)
+            number = columns.get(letters)
+            digits = ref[len(letters) :]
+            if number is None or not digits or len(digits) > 12:
+                found = parse_reference(ref)
+                if found is None:
+                    raise damaged("单元格引用", ref)
+                pending = found
+                col = found[1]
+                return
+            col = number
+            pending = (int(digits), number)
+            if pending[0] == 0:
+                raise damaged("单元格引用", ref)
+        elif kind == _ROW:
+            ref = attrs[1] if attrs and attrs[0] == "r" else attribute(attrs, "r")
+            if ref is None:
+                row += 1
+            elif ref.isascii() and ref.isdigit() and 0 < len(ref) <= 12:
+                row = int(ref)
+            else:
+                raise damaged("行号", ref)
+            col = 0
+        else:
+            text = attribute(attrs, "ref")
+            if text is not None:
+                corners = [parse_reference(corner) for corner in text.split(":")]
+                if not 1 <= len(corners) <= 2 or None in corners:
+                    raise damaged("数据范围", text)
+                rows = max(c[0] for c in corners if c)
+                cols = max(c[1] for c in corners if c)
+                measure.declared(sheet, rows, cols, text[:40])
+
+    parse_member(path, handle, info, start)
+    measure.sheet(sheet, max_row, max_col, values)
 
 
 def scan_shared_strings(measure: Measure, handle: BinaryIO, info: zipfile.ZipInfo) -> None:
