@@ -28,6 +28,8 @@ def sheet_xml(cells: str, *, dimension: str | None = "A1:B2", prefix: str = "") 
     )
 
 
+# A cell at the far corner of a sheet, its reference in single quotes.
+FAR = "<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>"
 SMALL_CELLS = (
     '<row r="1"><c r="A1" t="inlineStr"><is><t>区县</t></is></c><c r="B1"><v>1</v></c></row>'
 )
@@ -232,3 +234,25 @@ def write_xlsb(path: Path, cells: Sequence[tuple[int, int, float]], dim: tuple[i
         archive.writestr("xl/_rels/workbook.bin.rels", rels)
         archive.writestr("xl/worksheets/sheet1.bin", sheet)
     return path
+
+
+def label(row: int, col: int, text: str) -> bytes:
+    """A BIFF8 LABEL record (the text as UTF-16)."""
+    encoded = text.encode("utf-16-le")
+    return record(0x0204, struct.pack("<HHHHB", row, col, 0, len(text), 1) + encoded)
+
+
+def month_xls(path: Path, rows: Sequence[tuple[object, ...]]) -> Path:
+    """The May table as an Excel 97 file: title, header, one row per unit, 合计."""
+    cells: list[bytes] = [dimensions(0, len(rows) + 3, 0, 6)]
+    cells.append(label(0, 0, "2019年1-5月各区县发明专利申请情况统计表"))
+    for col, text in enumerate(["序号", "区县", "本月申请量", "1-5月累计", "上年同期", "年度目标"]):
+        cells.append(label(1, col, text))
+    for index, row in enumerate(rows, start=2):
+        cells.append(number(index, 0, index - 1))
+        for col, value in enumerate(row, start=1):
+            if isinstance(value, str):
+                cells.append(label(index, col, value))
+            else:
+                cells.append(number(index, col, float(value)))  # type: ignore[arg-type]
+    return write_xls(path, cells)

@@ -58,4 +58,5 @@ def check_file(file: InputFile, limits: Limits) -> Measure:
         from ipscore.base.bounds.biff import check_ole
 
         check_ole(file, measure)
+    measure.check_density()
     return measure

@@ -32,6 +32,11 @@ class Limits:
     # grid 8 more plus the values: 1 000 000 cells stay far below 200 MB.
     max_cells: int
     max_record_chars: int  # one CSV record (a line, or lines joined inside quotes)
+    # Beyond ``sparse_cells``, the area may be at most ``max_spread`` times the cells the file
+    # really writes (0: no such rule). A real list is dense; a few far-apart cells, or one
+    # cell repeated a million times (ODS), would make a reader build a huge area from a tiny file.
+    sparse_cells: int = 0
+    max_spread: int = 0
 
 
 SHEET = Limits(
@@ -58,6 +63,8 @@ LIST = Limits(
     max_cols=1000,
     max_cells=25_000_000,
     max_record_chars=1_000_000,
+    sparse_cells=1_000_000,
+    max_spread=16,
 )
 
 
@@ -128,7 +135,7 @@ class Measure:
     limits: Limits
     sheets: list[tuple[str | None, int, int]] = field(default_factory=list)
     cells: int = 0  # rows × columns, all sheets
-    values: int = 0  # cells holding a value (records, for binary formats), all sheets
+    values: int = 0  # cells the file writes with a value (records in .xls/.xlsb), all sheets
 
     def sheet(
         self, name: str | None, rows: int, cols: int, values: int = 0, cell: str | None = None
@@ -166,6 +173,20 @@ class Measure:
                 "file-too-large",
                 f"含有 {self.values} 个有内容的单元格，超过上限 {budget} 个；不像是统计表，未读取",
                 sheet=name,
+            )
+
+    def check_density(self) -> None:
+        """Refuse a large area that the file fills only sparsely (see Limits.max_spread)."""
+        limits = self.limits
+        if not limits.max_spread or self.cells <= limits.sparse_cells:
+            return
+        if self.cells > limits.max_spread * self.values:
+            raise refuse(
+                self.path,
+                "file-too-large",
+                f"数据区域为 {self.cells} 个单元格（行数 × 列数，从 A1 算起），文件中却只写有 "
+                f"{self.values} 个有内容的单元格；这样稀疏的区域会让读取程序占用大量内存，"
+                "不像是正常的表格，未读取",
             )
 
     def declared(self, name: str | None, rows: int, cols: int, text: str) -> None:

@@ -91,7 +91,7 @@ class ContentScan:
 
     def _cell_value(self, column: int, repeat: int) -> None:
         self.row_last = column
-        self.values += repeat * self.row_repeat
+        self.values += 1  # written once, however often repeated (the area counts the copies)
         limits = self.measure.limits
         if column > limits.max_cols or self.rows > limits.max_rows:
             self._end_row()
