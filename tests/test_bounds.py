@@ -30,6 +30,7 @@ from conftest import SAMPLES_DIR
 
 import ipscore.intake.grids as grids
 from ipscore.base.bounds import LIST, SHEET, check_file, open_input
+from ipscore.base.bounds import text as csv_text
 from ipscore.base.problems import InputError, Problem
 from ipscore.intake.grids import read_grids
 
@@ -287,7 +288,12 @@ def test_csv_of_150_mb_of_commas_is_refused_after_reading_little(tmp_path: Path)
         for _ in range(150):
             handle.write(block)
     problem = refusal(path)
-    assert problem.code == "file-too-large" and "超过 1000000 个字符" in problem.message
+    assert problem.code == "file-too-large" and "文件超过上限 20 MB" in problem.message
+    # Read as an application list (4 GB allowed), the first record ends it after 1 MB.
+    with open_input(path) as file:
+        rows = csv_text.records(file, LIST, encoding="latin_1", delimiter=",")
+        with pytest.raises(InputError, match="超过 1000000 个字符"):
+            next(rows)
 
 
 def test_csv_bounds_on_bytes_rows_columns_and_cells(
@@ -301,7 +307,7 @@ def test_csv_bounds_on_bytes_rows_columns_and_cells(
     assert "超过 400 行" in refusal(path).message
     small(monkeypatch, max_cells=900)
     assert "451 行 × 2 列" in refusal(path).message
-    small(monkeypatch, max_file_bytes=1000)
+    small(monkeypatch, max_text_bytes=1000)
     assert "文件超过上限 1000 字节" in refusal(path).message
     small(monkeypatch, max_record_chars=50)
     path.write_text('区县,"' + "长" * 60 + '"\n', encoding="utf-8")

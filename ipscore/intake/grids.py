@@ -32,13 +32,6 @@ from ipscore.base.problems import InputError
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
 TEXT_SUFFIXES = (".csv",)
 SUFFIXES = WORKBOOK_SUFFIXES + TEXT_SUFFIXES
-# The bounds (kept here under their old names: SHEET holds them all).
-MAX_FILE_BYTES = SHEET.max_file_bytes
-MAX_UNPACKED_BYTES = SHEET.max_unpacked_bytes
-MAX_RATIO = SHEET.max_ratio
-MAX_ROWS = SHEET.max_rows
-MAX_COLS = SHEET.max_cols
-MAX_CELLS = SHEET.max_cells
 
 
 @dataclass
@@ -106,12 +99,6 @@ def read_grids(path: Path | str) -> list[Grid]:
             )
         check_file(file, SHEET)
         return _read_workbook(file)
-
-
-def check_bounds(path: Path | str) -> None:
-    """Refuse a workbook beyond the bounds (see :func:`ipscore.base.bounds.check_file`)."""
-    with open_input(Path(path)) as file:
-        check_file(file, SHEET)
 
 
 def _read_workbook(file: InputFile) -> list[Grid]:

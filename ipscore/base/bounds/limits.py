@@ -32,6 +32,7 @@ class Limits:
     # grid 8 more plus the values: 1 000 000 cells stay far below 200 MB.
     max_cells: int
     max_record_chars: int  # one CSV record (a line, or lines joined inside quotes)
+    max_text_bytes: int  # a CSV file (read as text into Python strings)
     # Beyond ``sparse_cells``, the area may be at most ``max_spread`` times the cells the file
     # really writes (0: no such rule). A real list is dense; a few far-apart cells, or one
     # cell repeated a million times (ODS), would make a reader build a huge area from a tiny file.
@@ -48,6 +49,8 @@ SHEET = Limits(
     max_cols=200,
     max_cells=1_000_000,
     max_record_chars=1_000_000,
+    # A real statistics CSV is a few KB; 20 MB of text stays far below 200 MB as Python strings.
+    max_text_bytes=20 * MB,
 )
 
 # Application lists: Excel's own row limit, and a cell budget of about a million rows of
@@ -63,6 +66,7 @@ LIST = Limits(
     max_cols=1000,
     max_cells=25_000_000,
     max_record_chars=1_000_000,
+    max_text_bytes=4096 * MB,
     sparse_cells=1_000_000,
     max_spread=16,
 )

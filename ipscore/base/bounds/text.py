@@ -21,16 +21,17 @@ CHUNK = 1 << 20
 
 
 def chunks(file: InputFile, limits: Limits) -> Iterator[bytes]:
-    """The file's bytes in pieces; refuses it once more than ``max_file_bytes`` have come."""
+    """The file's bytes in pieces; refuses it once more than ``max_text_bytes`` have come
+    (counted as read: a file still growing cannot slip past its size on disk)."""
     seen = 0
     with file.open() as handle:
         while piece := handle.read(CHUNK):
             seen += len(piece)
-            if seen > limits.max_file_bytes:
+            if seen > limits.max_text_bytes:
                 raise refuse(
                     file.path,
                     "file-too-large",
-                    f"文件超过上限 {size_text(limits.max_file_bytes)}；不像是统计表，未读取",
+                    f"文件超过上限 {size_text(limits.max_text_bytes)}；不像是统计表，未读取",
                 )
             yield piece
 
