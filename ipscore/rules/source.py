@@ -82,18 +82,19 @@ def read_toml(path: Path) -> dict[str, Any]:
         # tomllib reads an integer with int(), which refuses more than 4300 digits: name the
         # line and the key, since no rule place exists before the file is parsed.
         limit = getattr(sys, "get_int_max_str_digits", lambda: 4300)() or 4300
-        long = re.search(rf"\d{{{limit},}}", text)
-        where = ""
-        if long:
-            line_start = text.rfind("\n", 0, long.start()) + 1
-            key = text[line_start : long.start()].split("=")[0].strip()[:40]
-            where = f"第 {text.count(chr(10), 0, long.start()) + 1} 行 {key}：".replace(" ：", "：")
-            where += f"数字有 {long.end() - long.start()} 位，"
+        digits = re.search(rf"\d{{{limit},}}", text)
+        told = ""
+        if digits is not None:
+            line_start = text.rfind("\n", 0, digits.start()) + 1
+            key = re.search(r"([\w.\"'-]+)\s*=\s*[-+]?$", text[line_start : digits.start()])
+            line = text.count("\n", 0, digits.start()) + 1
+            told = f"第 {line} 行" + (f" {key.group(1)[:40]}" if key else "")
+            told += f"：数字有 {digits.end() - digits.start()} 位，"
         raise RulesError(
             [
                 Problem(
                     "rules-range",
-                    f"{where}数值过大，无法读取（绝对值应不超过 10^12）",
+                    f"{told}数值过大，无法读取（绝对值应不超过 10^12）",
                     file=shown,
                 )
             ]
