@@ -351,3 +351,11 @@ def test_only_a_regular_file_is_read(tmp_path: Path, kind: str) -> None:
 
 def test_lists_have_their_own_limits() -> None:
     assert LIST.max_rows == 1_048_576 and LIST.max_cells > SHEET.max_cells
+
+
+def test_control_characters_in_cell_text_are_measured_not_refused(tmp_path: Path) -> None:
+    # Not allowed in XML, written by some exporters all the same; the readers take them.
+    cells = '<row r="1"><c r="A1" t="inlineStr"><is><t>区县\x0b张店\x01</t></is></c></row>'
+    path = write_xlsx(tmp_path / "ctl.xlsx", sheet_xml(cells))
+    assert measured(path) == [("统计表", 1, 1)]
+    assert read_grids(path)[0].rows == [["区县\x0b张店\x01"]]

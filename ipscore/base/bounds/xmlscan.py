@@ -24,6 +24,11 @@ from ipscore.base.bounds.limits import refuse
 
 CHUNK = 1 << 20
 Handler = Callable[[str, list[str]], None]
+# Control characters are not allowed in XML 1.0, but some exporters write them into cell text
+# (the readers take them). They are read as spaces here, so such a file is measured, not refused
+# as damaged: a space can only add a separator, never hide a tag or an attribute.
+_CONTROLS = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20))
+_AS_SPACES = bytes.maketrans(_CONTROLS, b" " * len(_CONTROLS))
 
 
 class StopParsing(Exception):
@@ -85,12 +90,15 @@ def member_chunks(path: Path, handle: BinaryIO, info: zipfile.ZipInfo) -> Iterat
         raise refuse(
             path, "file-damaged", f"其中 {name} 使用了不支持的压缩方式（{info.compress_type}）"
         )
-    handle.seek(info.header_offset)
-    header = handle.read(30)
-    if len(header) < 30 or header[:4] != b"PK\x03\x04":
-        raise refuse(path, "file-damaged", f"文件已损坏：找不到 {name} 的数据")
-    name_len, extra_len = struct.unpack("<HH", header[26:30])
-    handle.seek(info.header_offset + 30 + name_len + extra_len)
+    try:
+        handle.seek(info.header_offset)
+        header = handle.read(30)
+        if len(header) < 30 or header[:4] != b"PK\x03\x04":
+            raise refuse(path, "file-damaged", f"文件已损坏：找不到 {name} 的数据")
+        name_len, extra_len = struct.unpack("<HH", header[26:30])
+        handle.seek(info.header_offset + 30 + name_len + extra_len)
+    except (OSError, ValueError, OverflowError):
+        raise refuse(path, "file-damaged", f"文件已损坏：找不到 {name} 的数据") from None
     left = info.compress_size
     inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
     produced = 0
@@ -150,11 +158,17 @@ def parse_member(
     if setup is not None:
         setup(parser)
     parsing = True
+    table: bytes | None = None  # set from the first bytes: never for UTF-16 (zero bytes)
+    first = True
     try:
         for chunk in member_chunks(path, handle, info):
+            if first:
+                first = False
+                utf16 = chunk[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in chunk[:4]
+                table = None if utf16 else _AS_SPACES
             if parsing:
                 try:
-                    parser.Parse(chunk, False)
+                    parser.Parse(chunk if table is None else chunk.translate(table), False)
                 except StopParsing:
                     parsing = False
         if parsing:
@@ -171,6 +185,10 @@ def parse_member(
             path,
             "file-damaged",
             f"文件已损坏：{info.filename} 不是有效的 XML（第 {exc.lineno} 行：{_reason(exc)}）",
+        ) from None
+    except (LookupError, UnicodeError, ValueError) as exc:  # e.g. an unknown encoding declared
+        raise refuse(
+            path, "file-damaged", f"文件已损坏：{info.filename} 不是有效的 XML（{exc}）"[:200]
         ) from None
 
 

@@ -66,7 +66,7 @@ def check_zip(file: InputFile, measure: Measure) -> None:
     with file.open() as handle:
         try:
             archive = zipfile.ZipFile(handle)
-        except (zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
+        except Exception as exc:  # zipfile raises several kinds for a damaged directory
             raise _damaged(path, str(exc)[:120] or type(exc).__name__) from None
         with archive:
             members = archive.infolist()
