@@ -73,6 +73,12 @@ def open_input(path: Path | str, what: str = "表格文件") -> InputFile:
     ``what`` names the kind of file expected in the messages (表格文件, 申请明细文件).
     """
     path = Path(path)
+    if not hasattr(os, "O_NOFOLLOW") and path.is_symlink():  # no O_NOFOLLOW: look first
+        raise refuse(
+            path,
+            "file-not-regular",
+            f"是符号链接；为安全起见不跟随链接读取，请给出实际{what}的路径",
+        )
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     flags |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
     try:
