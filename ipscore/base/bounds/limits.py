@@ -175,7 +175,8 @@ class Measure:
             raise refuse(
                 self.path,
                 "file-too-large",
-                f"含有 {self.values} 个有内容的单元格，超过上限 {budget} 个；不像是统计表，未读取",
+                f"含有 {self.values} 个有内容的单元格，超过上限 {budget} 个；"
+                "不像是正常的表格，未读取",
                 sheet=name,
             )
 
@@ -203,6 +204,6 @@ class Measure:
             "file-too-large",
             f"声明的数据范围 {text}（{rows} 行 × {cols} 列）超过上限"
             f"（{limits.max_rows} 行 × {limits.max_cols} 列，共 {limits.max_cells} 个单元格）；"
-            "文件可能被篡改，未读取",
+            "未读取；请用 Excel 或 WPS 另存后再试",
             sheet=name,
         )

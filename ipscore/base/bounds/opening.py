@@ -77,7 +77,7 @@ def open_input(path: Path | str, what: str = "表格文件") -> InputFile:
         raise refuse(
             path,
             "file-not-regular",
-            f"是符号链接；为安全起见不跟随链接读取，请给出实际{what}的路径",
+            f"这是符号链接；为安全起见不跟随链接读取，请给出实际{what}的路径",
         )
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     flags |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
@@ -90,7 +90,7 @@ def open_input(path: Path | str, what: str = "表格文件") -> InputFile:
             raise refuse(
                 path,
                 "file-not-regular",
-                f"是符号链接；为安全起见不跟随链接读取，请给出实际{what}的路径",
+                f"这是符号链接；为安全起见不跟随链接读取，请给出实际{what}的路径",
             ) from None
         if exc.errno == errno.EISDIR:
             raise refuse(path, "file-not-regular", f"这是一个目录，不是{what}") from None

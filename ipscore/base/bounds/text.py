@@ -31,7 +31,7 @@ def chunks(file: InputFile, limits: Limits) -> Iterator[bytes]:
                 raise refuse(
                     file.path,
                     "file-too-large",
-                    f"文件超过上限 {size_text(limits.max_text_bytes)}；不像是统计表，未读取",
+                    f"文件超过上限 {size_text(limits.max_text_bytes)}，未读取",
                 )
             yield piece
 
@@ -82,7 +82,7 @@ def records(
                     path,
                     "file-too-large",
                     f"第 {count + 1} 行（一条记录）超过 {limits.max_record_chars} 个字符；"
-                    "不像是统计表，未读取",
+                    "不像是正常的表格，未读取",
                 )
             yield line
 
@@ -100,7 +100,7 @@ def records(
                 )
             if count > limits.max_rows:
                 raise refuse(
-                    path, "file-too-large", f"超过 {limits.max_rows} 行；不像是统计表，未读取"
+                    path, "file-too-large", f"超过 {limits.max_rows} 行；不像是正常的表格，未读取"
                 )
             width = max(width, len(row))
             if count * width > limits.max_cells:

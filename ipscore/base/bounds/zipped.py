@@ -79,7 +79,7 @@ def check_zip(file: InputFile, measure: Measure) -> None:
                     "file-too-large",
                     f"解压后共 {size_text(total)}，"
                     f"超过上限 {size_text(limits.max_unpacked_bytes)}；"
-                    "不像是统计表（可能是压缩炸弹），未读取",
+                    "不像是正常的表格（可能是压缩炸弹），未读取",
                 )
             for member in members:
                 packed = max(member.compress_size, 1)
@@ -90,7 +90,7 @@ def check_zip(file: InputFile, measure: Measure) -> None:
                         "file-too-large",
                         f"其中 {member.filename} 压缩比为 {member.file_size // packed}:1"
                         f"（上限 {limits.max_ratio}:1，解压后 {size_text(member.file_size)}）；"
-                        "不像是统计表（可能是压缩炸弹），未读取",
+                        "不像是正常的表格（可能是压缩炸弹），未读取",
                     )
             _check_members(measure, handle, members)
 
