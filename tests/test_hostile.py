@@ -7,6 +7,7 @@ the application lists of ``tally`` and the numbers of rule files have the same c
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -292,13 +293,14 @@ def test_rank_and_validate_agree_on_every_hostile_file(tmp_path: Path) -> None:
     files["good"] = (write_month(tmp_path, name="good-2019-05.xlsx"), "")
     for name, (path, code) in files.items():
         rank = runner.invoke(app, ["rank", str(path), "--db", str(db)])
-        check = runner.invoke(app, ["validate", str(path)])
+        check = runner.invoke(app, ["validate", str(path), "-f", "json"])
         assert rank.exit_code in (0, 2), (name, rank.output)
         assert (rank.exit_code == 2) == (check.exit_code == 2), (name, rank.output, check.output)
         assert "Traceback" not in rank.output + check.output and "内部错误" not in rank.output
+        errors = {p["code"] for p in json.loads(check.stdout) if p["level"] == "error"}
+        assert bool(errors) == (check.exit_code == 2), (name, check.stdout)
         if code:
-            assert rank.exit_code == 2, name
-            assert f"[{code}]" in check.stdout, (name, check.stdout)
+            assert rank.exit_code == 2 and code in errors, (name, errors)
             first = rank.stderr.strip().splitlines()[0]
             assert first.startswith("错误：") and (path.name in first or str(path) in first)
 
