@@ -99,7 +99,7 @@ def test_a_half_copied_csv_is_not_taken(inbox: Path, out: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "成功 2019-05 来源 2019-05.csv" in log_lines(out)[-1]
     text = (out / f"2019-05 {STEM}.md").read_text(encoding="utf-8")
-    assert "| 文昌湖区 | 10 | 40 | 32 | 25.00 | 100 | 40.00 |" in text
+    assert "| 文昌湖区 | 10 | 40 | 32 | 25.00 | 100 | 40.00" in text  # target 100, not 1
 
 
 def test_a_file_that_changes_while_read_is_not_published(
@@ -430,3 +430,32 @@ def test_a_missing_published_file_is_written_again_from_the_store(
     assert cron(inbox, out, "--formats", "md,xlsx").exit_code == 0
     assert xlsx.read_bytes() == published[1]
     assert md.read_text(encoding="utf-8") == "edited by hand"  # never overwritten
+
+
+def test_a_store_of_schema_2_is_upgraded_and_its_folder_adopted(
+    inbox: Path, out: Path, tmp_path: Path
+) -> None:
+    from ipscore.store import schema
+
+    shutil.copy(APRIL, inbox)
+    shutil.copy(MAY, inbox)
+    db = tmp_path / "h.db"
+    assert cron(inbox, out, "--db", db).exit_code == 0  # April published
+    april = (out / f"2019-04 {STEM}.md").read_bytes()
+    with sqlite3.connect(db) as conn:  # as the previous ipscore left it: no publications
+        conn.execute("DROP TABLE publications")
+        conn.execute("PRAGMA user_version = 2")
+    assert schema.SCHEMA_VERSION == 3
+
+    result = cron(inbox, out, "--db", db, "-v")
+    assert result.exit_code == 0, result.output
+    adopted, published = result.stdout.splitlines()[:2]
+    assert adopted.startswith("补记 2019-04 来源 2019-04.xlsx：通报已存在（未改动）")
+    assert published.startswith("成功 2019-05 来源 2019-05.xlsx")
+    assert (out / f"2019-04 {STEM}.md").read_bytes() == april
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (3,)
+        names = {row[0] for row in conn.execute("SELECT name FROM publications")}
+        numbers = conn.execute("SELECT number, subject FROM doc_numbers ORDER BY number")
+        assert numbers.fetchall() == [(1, "2019-04 月度通报"), (2, "2019-05 月度通报")]
+    assert names == {f"2019-04 {STEM}.md", f"2019-05 {STEM}.md"}

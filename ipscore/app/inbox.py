@@ -34,13 +34,15 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ipscore.app.notice import (
-    FORMATS,
+    DEFAULT_FORMATS,
     Published,
+    check_pages,
     circular_paths,
     folder_key,
     remove_stale_circular_temps,
     restore_missing,
     score_month,
+    take_number,
     write_set,
 )
 from ipscore.base.files import append_text, ensure_folder
@@ -193,7 +195,7 @@ def run_inbox(
     rules: NoticeRules,
     when: date,
     *,
-    formats: Sequence[str] = FORMATS,
+    formats: Sequence[str] = DEFAULT_FORMATS,
     db: Path | str | None = None,
     settle: float = SETTLE_SECONDS,
     lock_wait: float | None = None,
@@ -208,6 +210,10 @@ def run_inbox(
     cron = _Cron(inbox, out, scheme, rules, when, tuple(formats), db, settle)
     lock_wait = LOCK_WAIT if lock_wait is None else lock_wait
     try:
+        if "pdf" in formats:
+            from ipscore.render.pdf import require_soffice
+
+            require_soffice()  # before anything is scored or written
         ensure_folder(out)
         with folder_lock(out, wait=lock_wait), Store(db) as store:
             cron.run(store)
@@ -291,12 +297,15 @@ class _Cron:
             ranking = score_month(
                 source, self.scheme, store, prev_fallback=found.months.get(period.previous())
             )
-            notice = build_notice(ranking, self.rules, self.when)
+            taken = take_number(store, self.rules, self.when, f"{period} 月度通报", None)
+            notice = build_notice(ranking, self.rules, self.when, taken.number)
+            check_pages(notice, self.formats, ranking.warnings)
             result = write_set(
                 store,
                 self.out,
                 ranking,
                 notice,
+                taken,
                 self.formats,
                 missing_only=True,
                 before_writing=unchanged,
@@ -329,7 +338,12 @@ class _Cron:
 def success_line(period: Period, source: Path, result: Published) -> str:
     """The log line of a published month."""
     names = "、".join(p.name for p in result.written)
-    change = "含位次变化" if result.ranking.previous is not None else "无上月数据，无位次变化"
+    if period.month == 1:
+        change = "1月不比较位次"
+    elif result.ranking.previous is not None:
+        change = "含位次变化"
+    else:
+        change = "无上月数据，无位次变化"
     count = len(result.written)
     line = f"成功 {where(period, source)}，写入 {count} 个文件（{change}）：{names}"
     if result.kept:

@@ -5,11 +5,13 @@ circular files published from it in an output folder — their names and their b
 transaction (:class:`ipscore.store.history.Publication`). That record is the truth; the files
 in the folder are its rendering. A publication goes:
 
-1. score the month and render every requested format in memory;
+1. score the month (rank_change from ``prev`` or the stored previous month; none in January,
+   the first month of a new count), take its 文号 from the register (or ``number``), and
+   render every requested format in memory;
 2. write each file to a temporary name beside its target (``.NAME.XXXXXXXX.tmp``, see
    :mod:`ipscore.base.files`) — a full disk or a refusal here leaves nothing;
-3. record the ranking and the files in the store (one transaction) — a store that cannot be
-   written leaves nothing: the temporaries are removed;
+3. record the ranking, the files and the 文号 in the store (one transaction) — a store that
+   cannot be written leaves nothing: the temporaries are removed;
 4. rename the temporaries into place.
 
 So a circular is never out without its history entry. A run killed between 3 and 4 leaves a
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -41,19 +43,21 @@ from ipscore.rules.notice import NoticeRules
 from ipscore.rules.scheme import Scheme
 from ipscore.scoring.score import Ranking
 from ipscore.store.history import Publication, Store
+from ipscore.store.register import NumberTaken, next_number, register_number
 
-FORMATS = ("docx", "xlsx", "md")
+FORMATS = ("docx", "xlsx", "md", "pdf")
+DEFAULT_FORMATS = ("docx", "xlsx", "md")
 NAME = "发明专利申请情况通报"
 LOCK_WAIT = 30.0  # seconds a publication waits for another run in the same folder
-_CIRCULAR_NAME = re.compile(r"\d{4}(-\d{2})? .+\.(docx|xlsx|md)", re.DOTALL)
+_CIRCULAR_NAME = re.compile(r"\d{4}(-\d{2})? .+\.(docx|xlsx|md|pdf)", re.DOTALL)
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
-    """``docx,xlsx,md`` → the formats in that order; ValueError naming an unknown one."""
+    """``docx,xlsx,md,pdf`` → the formats in that order; ValueError naming an unknown one."""
     chosen = [part.strip().lower() for part in text.split(",") if part.strip()]
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
-        raise ValueError(f"未知的格式：{'、'.join(unknown) or text!r}（可选：docx、xlsx、md）")
+        raise ValueError(f"未知的格式：{'、'.join(unknown) or text!r}（可选：docx、xlsx、md、pdf）")
     return tuple(dict.fromkeys(chosen))
 
 
@@ -63,11 +67,20 @@ def circular_paths(out: Path, period: Period, formats: Sequence[str]) -> dict[st
 
 
 def render(notice: Notice, fmt: str) -> bytes:
-    if fmt == "docx":
+    if fmt in ("docx", "pdf"):
         from ipscore.render.docx import docx_bytes
 
-        return docx_bytes(notice)
+        data = docx_bytes(notice)
+        if fmt == "pdf":
+            from ipscore.render.pdf import to_pdf
+
+            return to_pdf({"通报.docx": data}, notice.fonts)["通报.docx"]
+        return data
     if fmt == "xlsx":
+        if notice.kind == "annual":
+            from ipscore.render.annual_notice import annual_notice_xlsx_bytes
+
+            return annual_notice_xlsx_bytes(notice)
         from ipscore.render.xlsx import notice_xlsx_bytes
 
         return notice_xlsx_bytes(notice)
@@ -95,10 +108,61 @@ def folder_key(out: Path) -> str:
 class Published:
     """What one publication did."""
 
-    ranking: Ranking
+    ranking: Any  # the Ranking, or the Assessment of an annual circular
     notice: Notice
     written: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)  # already there, left alone
+
+
+def check_pages(notice: Notice, formats: Sequence[str], warnings: list[Problem]) -> None:
+    """Warn when Word and LibreOffice may break the circular's pages differently."""
+    if "docx" in formats or "pdf" in formats:
+        from ipscore.render.docx import page_warning
+
+        message = page_warning(notice)
+        if message:
+            warnings.append(Problem("notice-pages", message, level="warning"))
+
+
+@dataclass(frozen=True)
+class DocNumber:
+    """The 文号 a circular takes: registered with the publication, in the same transaction."""
+
+    prefix: str
+    year: int
+    number: int
+    subject: str
+
+    def register(self, store: Store) -> None:
+        try:
+            register_number(store, self.prefix, self.year, self.number, self.subject)
+        except NumberTaken as exc:
+            taken = DocNumber(self.prefix, self.year, exc.number, exc.subject)
+            raise _number_taken(taken) from None
+
+
+def take_number(
+    store: Store, rules: NoticeRules, when: date, subject: str, wanted: int | None
+) -> DocNumber:
+    """The circular's 文号: ``wanted``, else its own earlier one, else the next free."""
+    try:
+        number = next_number(store, rules.doc_prefix, when.year, subject, wanted)
+    except NumberTaken as exc:
+        taken = DocNumber(rules.doc_prefix, when.year, exc.number, exc.subject)
+        raise _number_taken(taken) from None
+    return DocNumber(rules.doc_prefix, when.year, number, subject)
+
+
+def _number_taken(taken: DocNumber) -> InputError:
+    return InputError(
+        [
+            Problem(
+                "notice-number-taken",
+                f"文号 {taken.prefix}〔{taken.year}〕{taken.number}号 已登记给 {taken.subject}；"
+                "请用 --number 另选序号（不指定则自动顺延）",
+            )
+        ]
+    )
 
 
 def publish(
@@ -108,10 +172,11 @@ def publish(
     rules: NoticeRules,
     when: date,
     *,
-    formats: Sequence[str] = FORMATS,
+    formats: Sequence[str] = DEFAULT_FORMATS,
     prev: Path | str | None = None,
     db: Path | str | None = None,
     force: bool = False,
+    number: int | None = None,
     lock_wait: float | None = None,
     **options: Any,
 ) -> Published:
@@ -121,13 +186,19 @@ def publish(
     files are an error unless ``force``. The data, the store and the wording are checked
     before the output folder is created; the folder's lock is held while writing.
     """
+    if "pdf" in formats:
+        from ipscore.render.pdf import require_soffice
+
+        require_soffice()  # before anything is scored or written
     with Store(db) as store:
         ranking = score_month(path, scheme, store, prev=prev, **options)
-        notice = build_notice(ranking, rules, when)
+        taken = take_number(store, rules, when, f"{ranking.period} 月度通报", number)
+        notice = build_notice(ranking, rules, when, taken.number)
+        check_pages(notice, formats, ranking.warnings)
         ensure_folder(out)
         with folder_lock(out, wait=LOCK_WAIT if lock_wait is None else lock_wait):
             remove_stale_circular_temps(out)
-            return write_set(store, out, ranking, notice, formats, force=force)
+            return write_set(store, out, ranking, notice, taken, formats, force=force)
 
 
 def score_month(
@@ -141,9 +212,15 @@ def score_month(
 ) -> Ranking:
     """Score a month; rank_change from ``prev``, else the stored previous month under the same
     scheme, else ``prev_fallback`` (the inbox's file for last month; if that file cannot be
-    read the circular shows — with a warning), else none (with a warning)."""
+    read the circular shows — with a warning), else none (with a warning). January has none:
+    it starts a new count."""
     ranking = rank_month(path, scheme, prev=prev, **options)
-    if prev is None and not fill_rank_change(ranking, store):
+    if ranking.period.month == 1:
+        ranking.previous = None
+        for row in ranking.rows:
+            row.rank_change = None
+        ranking.warnings = [w for w in ranking.warnings if w.code != "prev-gap"]
+    elif prev is None and not fill_rank_change(ranking, store):
         ranking = _with_fallback(ranking, path, scheme, prev_fallback, options)
     return ranking
 
@@ -153,6 +230,7 @@ def write_set(
     out: Path,
     ranking: Ranking,
     notice: Notice,
+    taken: DocNumber,
     formats: Sequence[str],
     *,
     force: bool = False,
@@ -166,8 +244,27 @@ def write_set(
     everything is rendered, before anything is written; it may raise to stop the publication.
     """
     paths = circular_paths(out, ranking.period, formats)
-    existing = [p for p in paths.values() if p.exists()]
-    if existing and not force and not missing_only:
+    refuse_existing(paths.values(), force or missing_only)
+    # Render everything before writing anything: a failure leaves no partial set.
+    contents = {paths[fmt].name: render(notice, fmt) for fmt in paths}
+    todo = [p for p in paths.values() if force or not p.exists()]
+    if before_writing is not None:
+        before_writing()
+
+    def record_all() -> None:
+        with store.transaction():
+            record(store, ranking, Publication(folder_key(out), contents))
+            taken.register(store)
+
+    written = publish_files({p: contents[p.name] for p in todo}, record_all)
+    kept = [p for p in paths.values() if p not in todo]
+    return Published(ranking, notice, written=written, kept=kept)
+
+
+def refuse_existing(paths: Iterable[Path], allowed: bool) -> None:
+    """An error naming every existing file, unless replacing or keeping them is ``allowed``."""
+    existing = [p for p in paths if p.exists()]
+    if existing and not allowed:
         raise InputError(
             [
                 Problem(
@@ -178,23 +275,23 @@ def write_set(
                 for p in existing
             ]
         )
-    # Render everything before writing anything: a failure leaves no partial set.
-    contents = {paths[fmt].name: render(notice, fmt) for fmt in paths}
-    todo = [p for p in paths.values() if force or p not in existing]
-    if before_writing is not None:
-        before_writing()
+
+
+def publish_files(files: dict[Path, bytes], record_all: Callable[[], None]) -> list[Path]:
+    """Stage every file, call ``record_all`` (the store transaction), then rename them all into
+    place; if staging or recording fails, nothing is renamed and no temporary is left."""
     staged: list[Staged] = []
     try:
-        for target in todo:
-            staged.append(stage_bytes(target, contents[target.name]))
-        record(store, ranking, Publication(folder_key(out), contents))
+        for target, data in files.items():
+            ensure_folder(target.parent)
+            staged.append(stage_bytes(target, data))
+        record_all()
     except BaseException:
         for item in staged:
             item.discard()
         raise
     commit_all(staged)
-    kept = [p for p in paths.values() if p not in todo]
-    return Published(ranking, notice, written=[s.target for s in staged], kept=kept)
+    return [item.target for item in staged]
 
 
 def restore_missing(store: Store, out: Path) -> list[Path]:

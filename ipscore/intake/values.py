@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ipscore.base.numbers import NumberError, normalise_text, parse_count, parse_number, shown
+from ipscore.base.numbers import (
+    LARGEST,
+    NumberError,
+    normalise_text,
+    parse_count,
+    parse_number,
+    shown,
+)
 from ipscore.base.problems import Problem
 from ipscore.intake.model import Column, Record
 from ipscore.rules.scheme import FieldSpec
@@ -50,9 +57,11 @@ def read_value(
             "text": f"无法识别“{exc.shown}”（应为{expected}）"
             if spec.type == "flag"
             else f"不是数字：“{exc.shown}”（应为{expected}）",
+            "large": f"数值过大：“{exc.shown}”（应为不超过 {LARGEST} 的{expected}）",
         }
+        code = "value-too-large" if exc.kind == "large" else f"value-{exc.kind}"
         return Problem(
-            f"value-{exc.kind}",
+            code,
             messages[exc.kind],
             cell=record.cells[spec.id],
             header=column.header,

@@ -151,11 +151,36 @@ class Store:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         # BEGIN IMMEDIATE takes the write lock up front (waiting up to the busy timeout), so
-        # a transaction never fails half-way because another writer got there first.
+        # a transaction never fails half-way because another writer got there first. Inside
+        # transaction() the outer transaction is the one that commits.
+        if self.conn.in_transaction:
+            yield self.conn
+            return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
             self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction around several writes (a recording and the 文号 register):
+        everything written inside is stored, or nothing is."""
+        assert not self.readonly, "a read-only store cannot record"
+        try:
+            retry(lambda: self.conn.execute("BEGIN IMMEDIATE"))
+        except sqlite3.Error as exc:
+            raise failure(self.path, exc, "写入") from None
+        try:
+            yield
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise failure(self.path, exc, "写入") from None
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")

@@ -121,8 +121,8 @@ def classify(conn: sqlite3.Connection) -> str:
     if app_id == APPLICATION_ID:
         if version == SCHEMA_VERSION:
             return "ours"
-        if version == 2 and sorted(objects) == _V2_OBJECTS:
-            return "v2"
+        if version == 2 and {"scores", "versions"} <= set(objects):
+            return "v2"  # (it may hold the 文号 register, doc_numbers, made when first used)
         if version > SCHEMA_VERSION:
             raise Foreign(
                 f"由更新版本的 ipscore 写入（格式 {version}，本版本只认格式 {SCHEMA_VERSION}）；"
@@ -137,9 +137,6 @@ def classify(conn: sqlite3.Connection) -> str:
         return "v1"
     shown = "、".join(objects[:5]) + ("等" if len(objects) > 5 else "")
     raise Foreign(f"是其他程序的 SQLite 数据库（其中有 {shown or '未知内容'}）")
-
-
-_V2_OBJECTS = ["scores", "versions", "versions_by_key"]
 
 
 def _is_v1(conn: sqlite3.Connection, objects: list[str]) -> bool:
