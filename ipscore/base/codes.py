@@ -115,7 +115,7 @@ _LIST: tuple[tuple[str, str, str, str], ...] = (
     ("pdf-unavailable", "error", "通报", "生成 PDF 需要 LibreOffice（soffice），本机未安装"),
     ("pdf-failed", "error", "通报", "LibreOffice 未能把通报转换为 PDF"),
     ("inbox-missing", "error", "通报", "收件箱目录不存在"),
-    ("inbox-duplicate", "error", "通报", "收件箱中同一月份有两个文件"),
+    ("prev-unreadable", "warning", "通报", "收件箱中上月的统计表无法读取，位次变化为 —"),
     (
         "file-not-table",
         "error",
@@ -157,6 +157,7 @@ _LIST: tuple[tuple[str, str, str, str], ...] = (
         "输出路径是符号链接、目录、设备或管道，拒绝写入（从不经符号链接写文件）",
     ),
     ("output-failed", "error", "输出", "输出文件无法写入（权限、磁盘空间、只读文件系统等）"),
+    ("folder-busy", "error", "输出", "另一个 ipscore 进程正在写入同一输出目录"),
     ("robust-runs", "error", "稳健性", "模拟次数 --runs 不在 1 到 1000000 之间"),
     ("robust-spread", "error", "稳健性", "权重变动幅度 --spread 不在 [0, 1) 之内"),
     (
