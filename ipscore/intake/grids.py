@@ -121,7 +121,7 @@ def _read_workbook(file: InputFile) -> list[Grid]:
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name)
             raw = sheet.to_python(skip_empty_area=False)
-            rows = [[None if v == "" else v for v in row] for row in raw]
+            rows: list[list[object]] = [[None if v == "" else v for v in row] for row in raw]
             while rows and all(v is None for v in rows[-1]):
                 rows.pop()
             merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]

@@ -227,11 +227,11 @@ def table_from_grid(
 
     for fid, others in layout.duplicates.items():
         chosen, label = columns[fid], scheme.fields[fid].label
-        cells = "、".join(f"{c.cell}（{c.header}）" for c in others)
+        duplicates = "、".join(f"{c.cell}（{c.header}）" for c in others)
         problems.append(
             Problem(
                 "header-duplicate",
-                f"表头重复：{chosen.cell}（{chosen.header}）与 {cells}都是“{label}”列，"
+                f"表头重复：{chosen.cell}（{chosen.header}）与 {duplicates}都是“{label}”列，"
                 "无法确定用哪一列；请删除或改名多余的列",
                 cell=chosen.cell,
                 header=chosen.header,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 from ipscore.base.numbers import (
     LARGEST,
@@ -40,7 +41,7 @@ def parse_flag(value: object) -> int:
 
 
 def read_value(
-    record: Record, spec: FieldSpec, value: object, column: Column, where: dict[str, str]
+    record: Record, spec: FieldSpec, value: object, column: Column, where: dict[str, Any]
 ) -> Problem | None:
     expected = (_EXPECTED_POSITIVE if spec.positive else _EXPECTED).get(spec.type, "数字")
     if_none = "" if spec.positive else ("；请填“否”" if spec.type == "flag" else "；没有数据请填 0")

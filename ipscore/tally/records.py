@@ -89,7 +89,7 @@ def _missing_message(found: dict[str, int], rules: AttributionRules) -> str:
 
 def _find_header(rows: list[list[object]], rules: AttributionRules) -> tuple[int, dict[str, int]]:
     """(header row index, column positions); the row with the most required columns."""
-    best = (-1, {})
+    best: tuple[int, dict[str, int]] = (-1, {})
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         found = _match_headers(row, rules)
         if all(c in found for c in REQUIRED_COLUMNS):
