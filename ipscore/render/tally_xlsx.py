@@ -35,7 +35,7 @@ def notes(result: TallyResult) -> list[str]:
     other_last = sum(v[1] for v in result.other_cities.values())
     lost_now, lost_last = result.unattributed_counts
     lines.append(
-        f"未计入各区县：外市 {other_now} 件（{year - 1}年同期 {other_last} 件），"
+        f"未计入各单位：{result.outside_label} {other_now} 件（{year - 1}年同期 {other_last} 件），"
         f"无法归属 {lost_now} 件（{year - 1}年同期 {lost_last} 件），明细见核对文件。"
     )
     return lines
@@ -51,7 +51,7 @@ def _row_values(index: int | None, row: UnitCount) -> list[object]:
         row.last_year,
         "—" if change is None else float(round_to(change)),
         row.target,
-        float(round_to(percent(row.ytd, row.target) or 0)),
+        None if row.target is None else float(round_to(percent(row.ytd, row.target) or 0)),
     ]
 
 

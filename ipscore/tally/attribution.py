@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 
 DEFAULT_ATTRIBUTION = "attribution.toml"
-MAX_UNITS = 16  # 16 bits per kind of evidence in a UInt64 mask
+MAX_UNITS = 64  # one bit per unit in a UInt64 mask per kind of evidence
 UNIT_KINDS = ("district", "zone")
 COLUMN_IDS = ("number", "date", "type", "applicant", "address")
 REQUIRED_COLUMNS = ("date", "type", "address")
@@ -40,8 +40,8 @@ COLUMN_LABELS = {
     "address": "申请人地址",
 }
 
-# Kinds of evidence and the offset of their 16 bits in the mask.
-_OFFSETS = {"name": 0, "generic": 16, "town": 32, "short": 48}
+# Kinds of evidence, each with a mask of one bit per unit.
+_KINDS = ("name", "generic", "town", "short")
 # Endings after which a name is not followed by a road suffix (张店区路 is no road).
 _PLACE_ENDINGS = ("区", "县", "市", "镇", "道", "省")
 
@@ -84,6 +84,7 @@ class AttributionRules:
     other_types: tuple[str, ...]
     unit_list: UnitList
     source: Path
+    outside_label: str = "外市"
     # spelling → (kind, index): kind is name/generic/town/short (index of the unit), city
     # (0 = this city, 1.. the other cities) or ignore (province names and roads).
     tokens: Mapping[str, tuple[str, int]] = field(default_factory=dict)
@@ -123,12 +124,23 @@ def load_attribution(path: Path | str | None = None) -> AttributionRules:
     data = read_toml(path)
     c = RuleChecker(path)
     c.unknown_keys(
-        data, {"units_file", "city", "columns", "patent_types", "units", "other_cities"}, ""
+        data,
+        {
+            "units_file",
+            "city",
+            "columns",
+            "patent_types",
+            "units",
+            "other_cities",
+            "other_provinces",
+        },
+        "",
     )
     unit_list = units_named(data.get("units_file", "units.toml"), "units_file", path, c)
 
     city = c.table(data.get("city", {}), "city")
-    c.unknown_keys(city, {"name", "markers", "road_suffixes", "province"}, "city")
+    c.unknown_keys(city, {"name", "markers", "road_suffixes", "province", "outside"}, "city")
+    outside = c.text(city, "outside", "city", "外市") or "外市"
     city_name = c.text(city, "name", "city") or ""
     markers = _texts(c, city, "markers", "city")
     if not markers:
@@ -153,18 +165,19 @@ def load_attribution(path: Path | str | None = None) -> AttributionRules:
         c.add("patent_types", f"“{overlap}”同时列在 invention 与 other 中", "rules-duplicate")
 
     others: list[tuple[str, tuple[str, ...]]] = []
-    raw_others = data.get("other_cities", [])
-    if not isinstance(raw_others, list):
-        c.add("other_cities", "应为 [[other_cities]] 表数组", "rules-type")
-        raw_others = []
-    for index, entry in enumerate(raw_others):
-        place = f"other_cities[{index + 1}]"
-        entry = c.table(entry, place)
-        c.unknown_keys(entry, {"name", "markers"}, place)
-        name = c.text(entry, "name", place)
-        found = _texts(c, entry, "markers", place)
-        if name:
-            others.append((name, found or (normalise_text(name),)))
+    for key in ("other_cities", "other_provinces"):
+        raw_others = data.get(key, [])
+        if not isinstance(raw_others, list):
+            c.add(key, f"应为 [[{key}]] 表数组", "rules-type")
+            raw_others = []
+        for index, entry in enumerate(raw_others):
+            place = f"{key}[{index + 1}]"
+            entry = c.table(entry, place)
+            c.unknown_keys(entry, {"name", "markers"}, place)
+            name = c.text(entry, "name", place)
+            found = _texts(c, entry, "markers", place)
+            if name:
+                others.append((name, found or (normalise_text(name),)))
 
     places: list[UnitPlace] = []
     detail = c.table(data.get("units", {}), "units")
@@ -207,6 +220,7 @@ def load_attribution(path: Path | str | None = None) -> AttributionRules:
         other_types=other_types,
         unit_list=unit_list,
         source=path,
+        outside_label=outside,
         tokens=tokens,
     )
 
@@ -272,38 +286,60 @@ def attribute(
 
     tokens = rules.tokens
     patterns = sorted(tokens, key=lambda t: (-len(t), t))
-    mask_keys = [t for t, (k, _) in tokens.items() if k in _OFFSETS]
-    mask_values = [1 << (_OFFSETS[tokens[t][0]] + tokens[t][1]) for t in mask_keys]
-    city_keys = [t for t, (k, _) in tokens.items() if k == "city"]
-    city_values = [tokens[t][1] for t in city_keys]
+    # Each token becomes one integer: kind × 64 + unit index for evidence, 256 + index for a
+    # city (0 = this city); province names and roads map to nothing and drop out.
+    code_of = {kind: number for number, kind in enumerate(_KINDS)}
+    keys = [t for t, (k, _) in tokens.items() if k != "ignore"]
+    values = [
+        256 + tokens[t][1] if tokens[t][0] == "city" else code_of[tokens[t][0]] * 64 + tokens[t][1]
+        for t in keys
+    ]
     zones, districts = rules.bits("zone"), rules.bits("district")
-    low = 1 << 16
+    bits = [1 << i for i in range(MAX_UNITS)]
 
     address = pl.col(column).cast(pl.String).str.normalize("NFKC").str.replace_all(r"\s+", "")
     frame = frame.with_columns(_addr=address).with_columns(
         places=pl.col("_addr").str.extract_many(patterns, leftmost=True)
     )
     frame = frame.with_columns(
-        _mask=pl.col("places")
-        .list.eval(
-            pl.element()
-            .replace_strict(mask_keys, mask_values, default=0, return_dtype=pl.UInt64)
-            .bitwise_or()
-        )
-        .list.first()
-        .fill_null(0),
-        _city=pl.col("places")
-        .list.eval(
-            pl.element().replace_strict(city_keys, city_values, default=None, return_dtype=pl.Int16)
-        )
+        _codes=pl.col("places")
+        .list.eval(pl.element().replace_strict(keys, values, default=None, return_dtype=pl.Int32))
         .list.drop_nulls()
-        .list.first(),
     )
-    m, city = pl.col("_mask"), pl.col("_city")
-    name, generic = m % low, (m // low) % low
-    town, short = (m // low**2) % low, m // low**3
+    element = pl.element()
+
+    def mask(kind: int) -> pl.Expr:
+        low = kind * 64
+        return (
+            pl.col("_codes")
+            .list.eval(
+                pl.when(element.is_between(low, low + 63))
+                .then(element - low)
+                .otherwise(None)
+                .replace_strict(list(range(MAX_UNITS)), bits, default=0, return_dtype=pl.UInt64)
+                .bitwise_or()
+            )
+            .list.first()
+            .fill_null(0)
+        )
+
+    def first(kept: pl.Expr) -> pl.Expr:
+        return (
+            pl.col("_codes").list.eval(pl.when(kept).then(element)).list.drop_nulls().list.first()
+        )
+
+    frame = frame.with_columns(
+        **{f"_{kind}": mask(number) for number, kind in enumerate(_KINDS)},
+        # The first city named, and the first place: a city or this city's own evidence (a
+        # unit's name, town or short name; not a generic 高新区 every city has).
+        _city=first(element >= 256) - 256,
+        _first=first((element >= 256) | ~element.is_between(64, 127)),
+    )
+    name, generic, town, short = (pl.col(f"_{kind}") for kind in _KINDS)
+    city = pl.col("_city")
+    first_place = pl.col("_first")
     blank = pl.col("_addr").is_null() | (pl.col("_addr") == "")
-    other = city.is_not_null() & (city != 0)
+    other = (first_place >= 256) & (first_place != 256)
     in_city = (city == 0).fill_null(False) | (city.is_null() & ((name | short) != 0))
     named_zones = (name | pl.when(in_city).then(generic).otherwise(0) | town) & zones
     dist = name & districts
@@ -348,7 +384,7 @@ def attribute(
             list(range(len(names))), names, default=None, return_dtype=pl.Enum(names)
         ),
         other_city=pl.when(other).then(
-            city.replace_strict(
+            (first_place - 256).replace_strict(
                 list(range(len(rules.city_names))),
                 list(rules.city_names),
                 default=None,
@@ -357,4 +393,4 @@ def attribute(
         ),
         reason=reason_chain.otherwise(pl.lit("nothing")),
     )
-    return frame.drop("_addr", "_mask", "_city")
+    return frame.drop("_addr", "_codes", "_city", "_first", *(f"_{k}" for k in _KINDS))

@@ -41,7 +41,7 @@ class UnitCount:
     month: int
     ytd: int
     last_year: int
-    target: int
+    target: int | None  # None: not filled in yet (the targets template)
 
 
 @dataclass
@@ -55,6 +55,7 @@ class TallyResult:
     unattributed_counts: tuple[int, int]  # (this year's ytd, last year's)
     files: list[str]
     warnings: list[Problem] = field(default_factory=list)
+    outside_label: str = "外市"  # 外省 when the units are a province's cities
 
     @property
     def totals(self) -> UnitCount:
@@ -63,7 +64,9 @@ class TallyResult:
             sum(r.month for r in self.rows),
             sum(r.ytd for r in self.rows),
             sum(r.last_year for r in self.rows),
-            sum(r.target for r in self.rows),
+            None
+            if any(r.target is None for r in self.rows)
+            else sum(r.target or 0 for r in self.rows),
         )
 
 
@@ -263,7 +266,7 @@ def tally(
         .iter_rows()
     }
     rows = [
-        UnitCount(name, *by_unit.get(name, (0, 0, 0)), targets.values[name])
+        UnitCount(name, *by_unit.get(name, (0, 0, 0)), targets.values.get(name))
         for name in rules.unit_names
     ]
     others = {
@@ -290,7 +293,8 @@ def tally(
         识别到的地名=pl.col("places").list.join("、"),
     )
     counts = (int(lost["in_ytd"].sum()), int(lost["in_last"].sum()))
-    return TallyResult(period, rows, others, review, counts, files, warnings)
+    warnings.extend(targets.warnings())
+    return TallyResult(period, rows, others, review, counts, files, warnings, rules.outside_label)
 
 
 def _first_of_each_number(
