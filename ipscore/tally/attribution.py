@@ -31,7 +31,7 @@ DEFAULT_ATTRIBUTION = "attribution.toml"
 MAX_UNITS = 64  # one bit per unit in a UInt64 mask per kind of evidence
 UNIT_KINDS = ("district", "zone")
 COLUMN_IDS = ("number", "date", "type", "applicant", "address")
-REQUIRED_COLUMNS = ("date", "type", "address")
+REQUIRED_COLUMNS = ("date", "type", "address")  # type may be replaced by number (its 5th digit)
 COLUMN_LABELS = {
     "number": "申请号",
     "date": "申请日",
@@ -39,6 +39,48 @@ COLUMN_LABELS = {
     "applicant": "申请人",
     "address": "申请人地址",
 }
+
+# Headers of the common exports, accepted beside the rule file's [columns] so that no column
+# mapping is needed: CNIPA's search system (申请（专利权）人, 申请人地址), CNKI's 专利 export
+# (地址, 国省代码 beside it), PatSnap/incoPat in Chinese ([标]当前申请(专利权)人地址) and in
+# English. Compared after NFKC folding, without spaces and case-insensitively.
+COLUMN_PRESETS: dict[str, tuple[str, ...]] = {
+    "number": (
+        "申请号", "专利申请号", "申请(专利)号", "Application Number", "Application No",
+        "Application No.", "Appl. No.", "AppNo", "申请号(Application Number)",
+    ),
+    "date": ("申请日", "申请日期", "Application Date", "Filing Date", "App. Date", "AD"),
+    "type": ("专利类型", "Patent Type", "Type", "Document Type", "专利类别"),
+    "applicant": (
+        "申请(专利权)人", "申请人", "[标]当前申请(专利权)人", "当前申请(专利权)人",
+        "原始申请(专利权)人", "Applicant", "Applicants", "Assignee", "Current Assignee",
+        "Original Assignee", "Applicant/Assignee",
+    ),
+    "address": (
+        "申请人地址", "地址", "当前申请(专利权)人地址", "[标]当前申请(专利权)人地址",
+        "申请(专利权)人地址", "原始申请(专利权)人地址", "Applicant Address", "Assignee Address",
+        "Current Assignee Address", "Original Assignee Address", "Address",
+    ),
+}  # fmt: skip
+TYPE_PRESETS = {
+    "invention": ("发明授权", "Invention", "Invention Application", "Invention Grant", "发明公开"),
+    "other": ("实用新型", "外观设计", "Utility Model", "Design", "Industrial Design"),
+}
+
+
+def header_key(text: str) -> str:
+    """How a header is compared: folded, without spaces, lower case."""
+    return normalise_text(text).lower()
+
+
+def missing_columns(found: Mapping[str, object]) -> list[str]:
+    """The required columns a header row lacks: 申请日, 申请人地址 and 专利类型 (or 申请号,
+    whose 5th digit gives the type)."""
+    missing = [c for c in ("date", "address") if c not in found]
+    if "type" not in found and "number" not in found:
+        missing.insert(1, "type")
+    return missing
+
 
 # Kinds of evidence, each with a mask of one bit per unit.
 _KINDS = ("name", "generic", "town", "short")
@@ -153,12 +195,15 @@ def load_attribution(path: Path | str | None = None) -> AttributionRules:
     columns: dict[str, tuple[str, ...]] = {}
     for cid in COLUMN_IDS:
         headers = _texts(c, columns_data, cid, "columns") if cid in columns_data else ()
-        columns[cid] = headers or (COLUMN_LABELS[cid],)
+        columns[cid] = tuple(dict.fromkeys((*headers, *COLUMN_PRESETS[cid])))
 
     types = c.table(data.get("patent_types", {}), "patent_types")
     c.unknown_keys(types, {"invention", "other"}, "patent_types")
     invention = _texts(c, types, "invention", "patent_types")
     other_types = _texts(c, types, "other", "patent_types")
+    folded = {s.lower() for s in (*invention, *other_types)}
+    invention += tuple(s for s in TYPE_PRESETS["invention"] if s.lower() not in folded)
+    other_types += tuple(s for s in TYPE_PRESETS["other"] if s.lower() not in folded)
     if not invention:
         c.add("patent_types.invention", "应列出发明专利的写法（如 “发明”）", "rules-missing-key")
     for overlap in sorted(set(invention) & set(other_types)):

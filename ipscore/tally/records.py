@@ -17,9 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ipscore.base.numbers import normalise_text
 from ipscore.base.problems import InputError, Problem
-from ipscore.tally.attribution import COLUMN_IDS, COLUMN_LABELS, REQUIRED_COLUMNS, AttributionRules
+from ipscore.tally.attribution import (
+    COLUMN_IDS,
+    COLUMN_LABELS,
+    AttributionRules,
+    header_key,
+    missing_columns,
+)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -54,21 +59,25 @@ def _bad(path: Path, code: str, message: str, sheet: str | None = None) -> Input
 
 def _match_headers(texts: list[object], rules: AttributionRules) -> dict[str, int]:
     """Column id → position, for the headers of one row."""
-    wanted = {normalise_text(a): cid for cid in COLUMN_IDS for a in rules.columns[cid]}
+    wanted = {header_key(a): cid for cid in COLUMN_IDS for a in rules.columns[cid]}
     found: dict[str, int] = {}
     for position, text in enumerate(texts):
         if text is None:
             continue
-        cid = wanted.get(normalise_text(str(text)))
+        cid = wanted.get(header_key(str(text)))
         if cid is not None and cid not in found:
             found[cid] = position
     return found
 
 
 def _missing_message(found: dict[str, int], rules: AttributionRules) -> str:
-    missing = [c for c in REQUIRED_COLUMNS if c not in found]
-    parts = [f"“{COLUMN_LABELS[c]}”（可接受：{'、'.join(rules.columns[c])}）" for c in missing]
-    return f"找不到{'、'.join(parts)}列；申请明细应有 申请日、专利类型、申请人地址 等列"
+    missing = missing_columns(found)
+    parts = [
+        f"“{COLUMN_LABELS[c]}”（可接受：{'、'.join(rules.columns[c][:8])}"
+        f"{' 等' if len(rules.columns[c]) > 8 else ''}）"
+        for c in missing
+    ]
+    return f"找不到{'、'.join(parts)}列；申请明细应有 申请日、专利类型（或申请号）、申请人地址 等列"
 
 
 def _find_header(rows: list[list[object]], rules: AttributionRules) -> tuple[int, dict[str, int]]:
@@ -76,7 +85,7 @@ def _find_header(rows: list[list[object]], rules: AttributionRules) -> tuple[int
     best = (-1, {})
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         found = _match_headers(row, rules)
-        if all(c in found for c in REQUIRED_COLUMNS):
+        if not missing_columns(found):
             return index, found
         if len(found) > len(best[1]):
             best = (index, found)
@@ -138,7 +147,7 @@ def _open_workbook(path: Path, rules: AttributionRules) -> RecordSource:
         raise _bad(
             path, "file-damaged", f"文件已损坏或无法作为工作簿打开（{_short(exc)}）"
         ) from None
-    wanted = {normalise_text(a): cid for cid in COLUMN_IDS for a in rules.columns[cid]}
+    wanted = {header_key(a): cid for cid in COLUMN_IDS for a in rules.columns[cid]}
     best: tuple[str, dict[str, int]] | None = None
     for name in sheet_names:
         # Calamine parses a whole sheet on every load, so the common case (the header on the
@@ -146,7 +155,7 @@ def _open_workbook(path: Path, rules: AttributionRules) -> RecordSource:
         chosen: dict[str, int] = {}
 
         def pick(column: object, chosen: dict[str, int] = chosen) -> bool:
-            cid = wanted.get(normalise_text(str(getattr(column, "name", ""))))
+            cid = wanted.get(header_key(str(getattr(column, "name", ""))))
             if cid is None or cid in chosen:
                 return False
             chosen[cid] = int(getattr(column, "index", -1))
@@ -156,7 +165,7 @@ def _open_workbook(path: Path, rules: AttributionRules) -> RecordSource:
             data = reader.load_sheet(name, use_columns=pick, dtypes="string").to_polars()
         except Exception:
             data = None
-        if data is not None and all(c in chosen for c in REQUIRED_COLUMNS):
+        if data is not None and not missing_columns(chosen):
             return _from_frame(path, name, data, chosen, 0)
         # A title above the header: find the header in the first rows, then read again.
         try:
@@ -278,7 +287,7 @@ def _open_parquet(path: Path, rules: AttributionRules) -> RecordSource:
     except Exception as exc:
         raise _bad(path, "file-damaged", f"无法按 Parquet 读取（{_short(exc)}）") from None
     found = _match_headers(list(schema.names()), rules)
-    if not all(c in found for c in REQUIRED_COLUMNS):
+    if missing_columns(found):
         raise _bad(path, "header-missing", _missing_message(found, rules))
     names = {cid: schema.names()[pos] for cid, pos in found.items()}
     date_type = schema[names["date"]]
