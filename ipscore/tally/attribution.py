@@ -83,7 +83,7 @@ def missing_columns(found: Mapping[str, object]) -> list[str]:
 
 
 # Kinds of evidence, each with a mask of one bit per unit.
-_KINDS = ("name", "generic", "town", "short")
+EVIDENCE_KINDS = ("name", "generic", "town", "short")
 # Endings after which a name is not followed by a road suffix (张店区路 is no road).
 _PLACE_ENDINGS = ("区", "县", "市", "镇", "道", "省")
 
@@ -326,116 +326,8 @@ def attribute(
 ) -> pl.LazyFrame:
     """Add ``unit`` (Enum of unit names, null when not attributed), ``other_city`` (the other
     city's name), ``reason`` (a key of :data:`REASONS`, null when attributed or another city)
-    and ``places`` (the names recognised, for reviewers) to ``frame``."""
-    import polars as pl
+    and ``places`` (the names recognised, for reviewers) to ``frame``
+    (:func:`ipscore.tally.matching.attribute`)."""
+    from ipscore.tally import matching
 
-    tokens = rules.tokens
-    patterns = sorted(tokens, key=lambda t: (-len(t), t))
-    # Each token becomes one integer: kind × 64 + unit index for evidence, 256 + index for a
-    # city (0 = this city); province names and roads map to nothing and drop out.
-    code_of = {kind: number for number, kind in enumerate(_KINDS)}
-    keys = [t for t, (k, _) in tokens.items() if k != "ignore"]
-    values = [
-        256 + tokens[t][1] if tokens[t][0] == "city" else code_of[tokens[t][0]] * 64 + tokens[t][1]
-        for t in keys
-    ]
-    zones, districts = rules.bits("zone"), rules.bits("district")
-    bits = [1 << i for i in range(MAX_UNITS)]
-
-    address = pl.col(column).cast(pl.String).str.normalize("NFKC").str.replace_all(r"\s+", "")
-    frame = frame.with_columns(_addr=address).with_columns(
-        places=pl.col("_addr").str.extract_many(patterns, leftmost=True)
-    )
-    frame = frame.with_columns(
-        _codes=pl.col("places")
-        .list.eval(pl.element().replace_strict(keys, values, default=None, return_dtype=pl.Int32))
-        .list.drop_nulls()
-    )
-    element = pl.element()
-
-    def mask(kind: int) -> pl.Expr:
-        low = kind * 64
-        return (
-            pl.col("_codes")
-            .list.eval(
-                pl.when(element.is_between(low, low + 63))
-                .then(element - low)
-                .otherwise(None)
-                .replace_strict(list(range(MAX_UNITS)), bits, default=0, return_dtype=pl.UInt64)
-                .bitwise_or()
-            )
-            .list.first()
-            .fill_null(0)
-        )
-
-    def first(kept: pl.Expr) -> pl.Expr:
-        return (
-            pl.col("_codes").list.eval(pl.when(kept).then(element)).list.drop_nulls().list.first()
-        )
-
-    frame = frame.with_columns(
-        **{f"_{kind}": mask(number) for number, kind in enumerate(_KINDS)},
-        # The first city named, and the first place: a city or this city's own evidence (a
-        # unit's name, town or short name; not a generic 高新区 every city has).
-        _city=first(element >= 256) - 256,
-        _first=first((element >= 256) | ~element.is_between(64, 127)),
-    )
-    name, generic, town, short = (pl.col(f"_{kind}") for kind in _KINDS)
-    city = pl.col("_city")
-    first_place = pl.col("_first")
-    blank = pl.col("_addr").is_null() | (pl.col("_addr") == "")
-    other = (first_place >= 256) & (first_place != 256)
-    in_city = (city == 0).fill_null(False) | (city.is_null() & ((name | short) != 0))
-    named_zones = (name | pl.when(in_city).then(generic).otherwise(0) | town) & zones
-    dist = name & districts
-    dist_towns = town & districts
-
-    def count(e: pl.Expr) -> pl.Expr:
-        return e.bitwise_count_ones()
-
-    def index(e: pl.Expr) -> pl.Expr:
-        return e.bitwise_trailing_zeros()
-
-    towns_inside = (dist_towns | dist) == dist  # every town named belongs to a named district
-    # (condition, unit index or None, reason or None), first match wins.
-    steps: list[tuple[pl.Expr, pl.Expr | None, str | None]] = [
-        (blank, None, "blank"),
-        (other, None, None),
-        (count(named_zones) == 1, index(named_zones), None),
-        (count(named_zones) > 1, None, "zones"),
-        ((count(dist) == 1) & towns_inside, index(dist), None),
-        (count(dist) == 1, None, "conflict"),
-        (
-            (count(dist) > 1) & (count(dist_towns) == 1) & towns_inside,
-            index(dist_towns),
-            None,
-        ),
-        (count(dist) > 1, None, "districts"),
-        (count(dist_towns) == 1, index(dist_towns), None),
-        (count(dist_towns) > 1, None, "towns"),
-        (count(short) == 1, index(short), None),
-        (count(short) > 1, None, "shorts"),
-        (generic != 0, None, "generic"),
-        (city == 0, None, "city-only"),
-    ]
-    unit_chain: Any = pl
-    reason_chain: Any = pl
-    for condition, unit, reason in steps:
-        unit_chain = unit_chain.when(condition).then(unit if unit is not None else pl.lit(None))
-        reason_chain = reason_chain.when(condition).then(pl.lit(reason, dtype=pl.String))
-    names = list(rules.unit_names)
-    frame = frame.with_columns(
-        unit=unit_chain.otherwise(None).replace_strict(
-            list(range(len(names))), names, default=None, return_dtype=pl.Enum(names)
-        ),
-        other_city=pl.when(other).then(
-            (first_place - 256).replace_strict(
-                list(range(len(rules.city_names))),
-                list(rules.city_names),
-                default=None,
-                return_dtype=pl.String,
-            )
-        ),
-        reason=reason_chain.otherwise(pl.lit("nothing")),
-    )
-    return frame.drop("_addr", "_codes", "_city", "_first", *(f"_{k}" for k in _KINDS))
+    return matching.attribute(frame, rules, column)

@@ -100,8 +100,10 @@ def _query(
     this_year: bool,
     last_year: bool,
 ) -> pl.LazyFrame:
-    """The rows that count, attributed: cheap predicates first (pushed into the scan), then
-    the date parsing, the type and the attribution on the survivors only."""
+    """The rows that count: cheap predicates first (pushed into the scan), then the date
+    parsing and the type on the survivors only. Collected with the streaming engine, it holds
+    only those rows; they are attributed afterwards in one batch (the address matcher is built
+    once, not once per streamed chunk)."""
     import polars as pl
 
     from ipscore.tally.window import (
@@ -146,7 +148,7 @@ def _query(
             | ((pl.col("kind") == "发明") & (pl.col("in_ytd") | pl.col("in_last")))
         )
     )
-    return attribute(frame, rules)
+    return frame
 
 
 def _shown(value: object) -> str:
@@ -225,9 +227,11 @@ def tally(
         say(f"读取并归属 {path.name}")
         source = open_records(path, rules)
         try:
-            data = _query(source, rules, windows, this_year=this_year, last_year=last).collect(
+            kept = _query(source, rules, windows, this_year=this_year, last_year=last).collect(
                 engine="streaming"
             )
+            data = attribute(kept.lazy(), rules).collect()
+            del kept
         except InputError:
             raise
         except pl.exceptions.NoDataError:
@@ -301,7 +305,8 @@ def _first_of_each_number(
     first row counts (its applicant is the first applicant); the repeats are reported."""
     import polars as pl
 
-    data = data.sort("row")
+    if not data["row"].is_sorted():  # the scan keeps the file's order: usually no sort at all
+        data = data.sort("row")
     number = pl.col("number")
     first = number.is_null() | number.is_first_distinct()
     repeated = data.filter(~first)

@@ -283,7 +283,9 @@ def _open_parquet(path: Path, rules: AttributionRules) -> RecordSource:
 
     try:
         frame = pl.scan_parquet(path)
-        schema = frame.collect_schema()
+        # A clone: the schema cached on the scan itself would stop Polars from pushing the
+        # row index and the filters into the Parquet reader (Polars 1.3x).
+        schema = frame.clone().collect_schema()
     except Exception as exc:
         raise _bad(path, "file-damaged", f"无法按 Parquet 读取（{_short(exc)}）") from None
     found = _match_headers(list(schema.names()), rules)
