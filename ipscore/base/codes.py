@@ -83,6 +83,7 @@ _LIST: tuple[tuple[str, str, str, str], ...] = (
         "明细",
         "申请明细不是可读取的表格（.xlsx .xls .ods .csv .parquet）",
     ),
+    ("file-html", "error", "明细", "扩展名是 .xls/.xlsx，内容却是网页（HTML）表格"),
     ("no-records", "error", "明细", "申请明细中没有本期的发明专利申请记录"),
     ("no-last-year", "error", "明细", "没有去年同期的发明专利申请记录（可用 --last-year 指定）"),
     ("date-invalid", "error", "明细", "申请日为空或不是日期"),

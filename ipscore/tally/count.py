@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -200,7 +200,7 @@ def _check(data: pl.DataFrame, source: RecordSource, rules: AttributionRules) ->
 
 
 def tally(
-    records: Path | str,
+    records: Path | str | Sequence[Path | str],
     period: Period,
     rules: AttributionRules,
     targets: Targets,
@@ -208,16 +208,20 @@ def tally(
     last_year: Path | str | None = None,
     stage: Stage | None = None,
 ) -> TallyResult:
-    """Count a month's invention applications per unit from one or two application lists.
+    """Count a month's invention applications per unit from application lists.
 
-    Without ``last_year`` the same list gives last year's same period. ``stage`` is told what is
-    being done (for a progress display).
+    ``records`` is one list, several, or folders of them (yearly exports of a decade); an
+    application repeated across them counts once. Without ``last_year`` the same lists give last
+    year's same period. ``stage`` is told what is being done (for a progress display).
     """
     import polars as pl
 
+    from ipscore.tally.records import expand_inputs
+
     say = stage or (lambda _text: None)
     windows = Windows.of(period)
-    jobs = [(Path(records), True, last_year is None)]
+    inputs = expand_inputs(records)
+    jobs = [(path, True, last_year is None) for path in inputs]
     if last_year is not None:
         jobs.append((Path(last_year), False, True))
     frames: list[pl.DataFrame] = []
@@ -251,14 +255,21 @@ def tally(
         finally:
             source.close()
         _check(data, source, rules)
-        check_windows(data, source, period, this_year=this_year, last_year=last)
+        if len(inputs) == 1 or not this_year:
+            check_windows(data, source, period, this_year=this_year, last_year=last)
         data, repeated = _first_of_each_number(data, source)
         warnings.extend(repeated)
-        frames.append(data.with_columns(file=pl.lit(path.name)))
+        frames.append(data.with_columns(file=pl.lit(path.name), _job=pl.lit(len(frames))))
         files.append(str(path))
 
     say("汇总")
     data = pl.concat(frames, how="vertical_relaxed")
+    if len(inputs) > 1:
+        joined = RecordSource("、".join(p.name for p in inputs), None, pl.LazyFrame(), {}, "")
+        ours = data.filter(pl.col("_job") < len(inputs))
+        check_windows(ours, joined, period, this_year=True, last_year=last_year is None)
+    data, repeated = _once_across_files(data)
+    warnings.extend(repeated)
     counted = data.filter(pl.col("unit").is_not_null())
     by_unit = {
         unit: (month, ytd, last)
@@ -325,6 +336,30 @@ def _first_of_each_number(
         header=header,
     )
     return data.filter(first), [warning]
+
+
+def _once_across_files(data: pl.DataFrame) -> tuple[pl.DataFrame, list[Problem]]:
+    """An application in two lists (overlapping exports) counts once, in the first list."""
+    import polars as pl
+
+    if data["_job"].n_unique() < 2:
+        return data.drop("_job"), []
+    number = pl.col("number")
+    data = data.sort("_job", "row", maintain_order=True)
+    first = number.is_null() | number.is_first_distinct()
+    repeated = data.filter(~first)
+    data = data.filter(first).drop("_job")
+    if repeated.is_empty():
+        return data, []
+    file, row, shown = repeated.select("file", "row", "number").row(0)
+    warning = Problem(
+        "number-repeated",
+        f"{repeated.height} 条记录的申请号在前面的文件中已出现（如 {file} 第 {row} 行 {shown}），"
+        "每件申请只计一次",
+        level="warning",
+        file=file,
+    )
+    return data, [warning]
 
 
 def review_path(output: Path) -> Path:

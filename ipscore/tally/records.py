@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -111,6 +112,13 @@ def open_records(path: Path | str, rules: AttributionRules) -> RecordSource:
         raise _bad(path, "file-unreadable", f"无法读取文件（{exc.strerror}）") from None
     if not head:
         raise _bad(path, "file-empty", "文件为空（0 字节）")
+    if suffix in WORKBOOK_SUFFIXES and _is_html(path):
+        raise _bad(
+            path,
+            "file-html",
+            f"扩展名是 {suffix}，内容却是网页（HTML）表格（有些检索系统这样导出）；"
+            "请用 Excel 或 WPS 打开后另存为 .xlsx，或导出为 CSV 再统计",
+        )
     if suffix == ".csv":
         return _open_csv(path, rules)
     if suffix == ".parquet":
@@ -302,3 +310,41 @@ def _open_parquet(path: Path, rules: AttributionRules) -> RecordSource:
 def _short(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:160]
+
+
+def _is_html(path: Path) -> bool:
+    """True when a "workbook" is an HTML page (an export that only carries an .xls name)."""
+    with path.open("rb") as handle:
+        head = handle.read(1024)
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        head = head.removeprefix(bom)
+    text = head.replace(b"\x00", b"").lstrip().lower()
+    return (
+        text.startswith(b"<")
+        and any(tag in text for tag in (b"<html", b"<table", b"<!doctype", b"<meta", b"<?xml"))
+        and b"<workbook" not in text
+    )
+
+
+def expand_inputs(records: Path | str | Sequence[Path | str]) -> list[Path]:
+    """The application lists named: files as given, folders by their lists (sorted by name;
+    hidden files and Office lock files ~$… skipped). InputError when a folder holds none."""
+    items = [records] if isinstance(records, (str, Path)) else list(records)
+    out: list[Path] = []
+    for item in items:
+        path = Path(item)
+        if not path.is_dir() or path.is_symlink():
+            out.append(path)
+            continue
+        found = sorted(
+            p
+            for p in path.iterdir()
+            if p.suffix.lower() in SUFFIXES
+            and not p.name.startswith((".", "~$"))
+            and p.is_file()
+            and not p.is_symlink()
+        )
+        if not found:
+            raise _bad(path, "file-missing", f"目录中没有申请明细文件（{'、'.join(SUFFIXES)}）")
+        out.extend(found)
+    return out

@@ -127,18 +127,18 @@ def kind_from_type(invention: tuple[str, ...], other: tuple[str, ...]) -> pl.Exp
     """发明 / 其他 / null (not a known spelling) from the 专利类型 column."""
     import polars as pl
 
-    known = [s.lower() for s in invention] + [s.lower() for s in other]
+    from ipscore.base.numbers import normalise_text
+
+    known: dict[str, str] = {}
+    for spellings, kind in ((invention, "发明"), (other, "其他")):
+        for spelling in spellings:
+            known.setdefault(normalise_text(spelling).lower(), kind)
     return (
         pl.col("type")
         .str.normalize("NFKC")
         .str.replace_all(r"\s+", "")
         .str.to_lowercase()
-        .replace_strict(
-            known,
-            ["发明"] * len(invention) + ["其他"] * len(other),
-            default=None,
-            return_dtype=pl.String,
-        )
+        .replace_strict(list(known), list(known.values()), default=None, return_dtype=pl.String)
     )
 
 
