@@ -277,20 +277,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", choices=sorted(ROWS), default="60m")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--csv", action="store_true", help="the same list as CSV (written once)")
     args = parser.parse_args()
     py = sys.executable
     if not (DATA / f"national-{args.rows}.parquet").exists():
         subprocess.run([py, __file__, "--generate", args.rows], check=True)
     path = DATA / f"national-{args.rows}.parquet"
+    if args.csv:
+        csv_path = path.with_suffix(".csv")
+        if not csv_path.exists():
+            script = (
+                "import polars as pl,sys;pl.scan_parquet(sys.argv[1]).with_columns("
+                "pl.col('申请日').cast(pl.String)).sink_csv(sys.argv[2])"
+            )
+            subprocess.run([py, "-c", script, str(path), str(csv_path)], check=True)
+        path = csv_path
     rules = ensure_rules()
     truth = json.loads((DATA / f"national-{args.rows}.truth.json").read_text(encoding="utf-8"))
     print(f"== {path.name}（{path.stat().st_size / 1e6:.0f} MB，{ROWS[args.rows]:,} 行）")
     scan = (
         "import polars as pl,sys,datetime as d;"
-        "c=pl.col('申请日');t=pl.col('专利类型')=='发明';"
+        "c=pl.col('申请日').str.to_date() if sys.argv[1].endswith('.csv') else pl.col('申请日');"
+        "t=pl.col('专利类型')=='发明';"
         "w=(c.is_between(d.date(2019,1,1),d.date(2019,5,31))|"
         "c.is_between(d.date(2018,1,1),d.date(2018,5,31)))&t;"
-        "print(pl.scan_parquet(sys.argv[1]).filter(w).select(pl.len()).collect(engine='streaming').item())"
+        "s=pl.scan_csv if sys.argv[1].endswith('.csv') else pl.scan_parquet;"
+        "print(s(sys.argv[1]).filter(w).select(pl.len()).collect(engine='streaming').item())"
     )
     seconds, peak, out = run([py, "-c", scan, str(path)], capture=True)
     print(f"  polars 仅扫描+过滤（{int(out):,} 行）  {seconds:6.2f} s  峰值 {peak / GIB:5.2f} GiB")
