@@ -128,7 +128,9 @@ def _matches(text: str, divisions: Divisions, kinds: tuple[str, ...]) -> list[Di
     return [d for d in pool if d.short and d.short == key]
 
 
-def _refuse(option: str, text: str, why: str, candidates: list[Division], divisions: Divisions):
+def _refuse(
+    option: str, text: str, why: str, candidates: list[Division], divisions: Divisions
+) -> InputError:
     lines = [f"{option} {text}：{why}"]
     if candidates:
         lines.append("候选：" + "；".join(_describe(d, divisions) for d in candidates[:12]))
