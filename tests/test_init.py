@@ -273,3 +273,30 @@ def test_units_table_of_a_tallied_month_reads_back(weifang, tmp_path) -> None:
     table = load_table(out, load_scheme(rules_dir / "monthly-2019.toml"))
     assert table.record("潍城区").values["annual_target"] == 100
     assert table.record("潍城区").values["ytd_apps_last_year"] == 1
+
+
+def test_every_weifang_unit_counts_exactly(weifang, tmp_path) -> None:
+    # Per unit: its full name with a street, one of its towns alone, and its short name after
+    # the city (2019-05, 2019-02, 2018-04): each unit counts (1, 3, 1).
+    rules = load_attribution(weifang / "rules" / "attribution.toml")
+    rows = []
+    for place in rules.units:
+        town = place.towns[0]
+        rows += [
+            ("2019-05-08", "发明", f"山东省潍坊市{place.name}{town}人民路1号"),
+            ("2019-02-08", "发明", f"{town}幸福街2号"),
+            ("2019-03-08", "发明", f"潍坊{place.short[0]}建设路3号"),
+            ("2018-04-08", "发明", f"山东省潍坊市{place.name}4号"),
+            ("2019-05-09", "实用新型", f"山东省潍坊市{place.name}5号"),
+        ]
+    path = tmp_path / "每个单位.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["申请日", "专利类型", "申请人地址"])
+        writer.writerows(rows)
+    targets = load_targets(None, 2019, rules.unit_list, allow_blank=True, folder=tmp_path)
+    result = tally(path, MAY, rules, targets)
+    assert {r.unit: (r.month, r.ytd, r.last_year) for r in result.rows} == {
+        name: (1, 3, 1) for name in WEIFANG
+    }
+    assert result.unattributed_counts == (0, 0)
