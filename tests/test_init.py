@@ -201,7 +201,8 @@ def test_tally_counts_a_weifang_list_by_the_generated_rules(weifang, tmp_path) -
     assert "12 个单位的目标" in result.stderr  # the template is not filled in yet
     table = load_workbook(out).active
     rows = {r[1]: r[2:] for r in table.iter_rows(min_row=4, max_row=16, values_only=True)}
-    assert rows["奎文区"] == (1, 1, 0, "—", None, None)
+    assert rows["奎文区"][:4] == (1, 1, 0, "—")
+    assert rows["奎文区"][4] in (None, "—") and rows["奎文区"][5] in (None, "—")  # blank target
     assert rows["青州市"][:3] == (1, 1, 0)
     assert rows["诸城市"][:3] == (0, 0, 1)
     assert rows["合计"][:3] == (3, 5, 2)  # May: 奎文 青州 寒亭; ytd + 寿光 临朐

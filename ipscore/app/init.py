@@ -236,12 +236,12 @@ def _unit_names(path: Path) -> tuple[str, ...]:
 def _check_rules(rules: Path, files: dict[str, str]) -> None:
     """Load every rule file written, as the commands will: a bug here must not leave a folder."""
     from ipscore.rules.notice import load_notice_rules
-    from ipscore.rules.resolve import load_annual_scheme, load_scheme
+    from ipscore.rules.resolve import load_scheme
     from ipscore.rules.targets import load_targets
     from ipscore.tally.attribution import load_attribution
 
     load_scheme(rules / "monthly-2019.toml")
-    load_annual_scheme(rules / "annual-2019.toml")
+    load_scheme(rules / "annual-2019.toml")
     load_notice_rules(rules / "notice.toml")
     attribution = load_attribution(rules / "attribution.toml")
     for name in files:
