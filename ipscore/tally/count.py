@@ -148,6 +148,13 @@ def _query(
             | ((pl.col("kind") == "发明") & (pl.col("in_ytd") | pl.col("in_last")))
         )
     )
+    if source.kind == "csv":
+        # New strings for the kept rows: a filtered text column read from CSV would otherwise
+        # keep the whole buffer of every chunk it was read in alive.
+        texts = ["number", "type", "applicant", "address"] + (
+            ["date"] if dtype == pl.String else []
+        )
+        frame = frame.with_columns(pl.concat_str([pl.col(c), pl.lit("")]) for c in texts)
     return frame
 
 
