@@ -112,7 +112,7 @@ def open_records(path: Path | str, rules: AttributionRules) -> RecordSource:
         raise _bad(path, "file-unreadable", f"无法读取文件（{exc.strerror}）") from None
     if not head:
         raise _bad(path, "file-empty", "文件为空（0 字节）")
-    if suffix in WORKBOOK_SUFFIXES and _is_html(path):
+    if suffix in WORKBOOK_SUFFIXES and _is_html(_head(path, 1024)):
         raise _bad(
             path,
             "file-html",
@@ -312,10 +312,14 @@ def _short(exc: Exception) -> str:
     return text[:160]
 
 
-def _is_html(path: Path) -> bool:
-    """True when a "workbook" is an HTML page (an export that only carries an .xls name)."""
+def _head(path: Path, size: int) -> bytes:
     with path.open("rb") as handle:
-        head = handle.read(1024)
+        return handle.read(size)
+
+
+def _is_html(head: bytes) -> bool:
+    """True when a "workbook" starts like an HTML page (an export that only carries an .xls
+    name)."""
     for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
         head = head.removeprefix(bom)
     text = head.replace(b"\x00", b"").lstrip().lower()
