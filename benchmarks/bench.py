@@ -88,7 +88,12 @@ def truth_counts(size: str) -> dict[str, list[int]]:
 
 def table_counts(path: Path) -> dict[str, list[int]]:
     """The tally's output read back as `ipscore rank` reads it."""
-    table = load_table(path, load_scheme())
+    return table_counts_with(path, None)
+
+
+def table_counts_with(path: Path, rules: Path | None) -> dict[str, list[int]]:
+    """The same, with the monthly scheme (and so the unit list) at ``rules``."""
+    table = load_table(path, load_scheme(rules))
     return {
         r.county: [
             int(r.values["month_apps"]),

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ipscore.base.period import Period
-
-if TYPE_CHECKING:
-    pass
 from ipscore.tally.count import Stage, TallyResult, tally
+
+WORKING_RULES = Path("rules") / "attribution.toml"
+
+
+def default_rules() -> Path | None:
+    """The working folder's rules (``ipscore init``) when run inside one, else the bundled."""
+    return WORKING_RULES if WORKING_RULES.is_file() else None
 
 
 def tally_month(
-    records: Path | str,
+    records: Path | str | Sequence[Path | str],
     period: Period,
     *,
     rules: Path | str | None = None,
@@ -21,11 +25,19 @@ def tally_month(
     last_year: Path | str | None = None,
     stage: Stage | None = None,
 ) -> TallyResult:
-    """``ipscore tally`` as a library call: read the rule files (the bundled ones when None),
-    then :func:`tally`."""
+    """``ipscore tally`` as a library call: read the rule files (``rules/attribution.toml`` of
+    the working folder, else the bundled ones, when None), then :func:`tally`. The targets come
+    from ``targets-YEAR.toml`` beside the attribution rules; a unit without one is left blank
+    with a warning."""
     from ipscore.rules.targets import load_targets
     from ipscore.tally.attribution import load_attribution
 
-    attribution = load_attribution(rules)
-    goals = load_targets(targets, period.year, attribution.unit_list)
+    attribution = load_attribution(rules if rules is not None else default_rules())
+    goals = load_targets(
+        targets,
+        period.year,
+        attribution.unit_list,
+        allow_blank=True,
+        folder=attribution.source.parent,
+    )
     return tally(records, period, attribution, goals, last_year=last_year, stage=stage)

@@ -193,9 +193,10 @@ def merge(
 @app.command()
 def tally(
     records: Annotated[
-        Path,
+        list[Path],
         typer.Argument(
-            help="专利申请明细（.xlsx/.xls/.ods/.csv/.parquet），含申请日、专利类型、申请人地址等列。",
+            help="专利申请明细（.xlsx/.xls/.ods/.csv/.parquet，可给多个文件或目录），"
+            "含申请日、专利类型（或申请号）、申请人地址等列。",
             metavar="RECORDS",
             show_default=False,
         ),
@@ -223,7 +224,8 @@ def tally(
         typer.Option(
             "--rules",
             "-r",
-            help="归属规则（TOML），默认 rules/attribution.toml。",
+            help="归属规则（TOML）；默认当前目录的 rules/attribution.toml（ipscore init 建立），"
+            "没有则用内置的淄博示例。",
             show_default=False,
         ),
     ] = None,
@@ -231,7 +233,7 @@ def tally(
         Optional[Path],  # noqa: UP045
         typer.Option(
             "--targets",
-            help="年度目标（TOML），默认 rules/targets-<年份>.toml。",
+            help="年度目标（TOML），默认归属规则旁的 targets-<年份>.toml；未填的单位留空。",
             show_default=False,
         ),
     ] = None,
@@ -248,14 +250,15 @@ def tally(
 ) -> None:
     """由专利申请明细统计各区县发明专利申请量，生成月度统计表。
 
-    例：ipscore tally 明细.xlsx --month 2019-05 -o 2019-05.xlsx
+    例：ipscore tally 明细.xlsx --month 2019-05 -o 2019-05.xlsx；
+    ipscore tally 历年明细/ --month 2019-05 -o 2019-05.xlsx（目录中的全部明细）
     """
     period = parse_period(month)
     assert period is not None
     from ipscore.render.tally import REVIEW_FORMATS, review_path
 
     review_file = review or review_path(output)
-    inputs = (records, last_year, rules, targets)
+    inputs = (*records, last_year, rules, targets)
     check_output(output, suffixes=(".xlsx",), inputs=inputs)
     check_output(
         review_file,
@@ -282,7 +285,7 @@ def tally(
 
 
 def _tally(
-    records: Path,
+    records: list[Path],
     period: Period,
     last_year: Path | None,
     rules: Path | None,
@@ -304,11 +307,12 @@ def _tally(
     return result
 
 
-def _stages(records: Path, quiet: bool) -> Any:
+def _stages(records: list[Path], quiet: bool) -> Any:
     """A Rich status line on stderr for big inputs in a terminal; a no-op otherwise."""
     import contextlib
 
-    big = records.is_file() and records.stat().st_size > 5_000_000
+    big = len(records) > 1 or any(p.is_dir() for p in records)
+    big = big or any(p.is_file() and p.stat().st_size > 5_000_000 for p in records)
     if quiet or not big or not sys.stderr.isatty():
         return contextlib.nullcontext(lambda _text: None)
 

@@ -42,7 +42,7 @@ def headers(period: Period) -> list[str]:
 _WIDTHS = (6, 13, 12, 12, 12, 11, 11, 11)
 
 
-def _cells(serial: int | None, unit: str, values: Mapping[str, int]) -> list[Cell]:
+def _cells(serial: int | None, unit: str, values: Mapping[str, int | None]) -> list[Cell]:
     month, ytd, last, target = (values.get(f) for f in INPUT_FIELDS)
     rate = growth(ytd, last) if ytd is not None and last is not None else None
     done = percent(ytd, target) if ytd is not None and target is not None else None
@@ -58,15 +58,20 @@ def _cells(serial: int | None, unit: str, values: Mapping[str, int]) -> list[Cel
     ]
 
 
+def _sum(values: list[int | None]) -> int | None:
+    """A column's 合计; blank when a unit's figure is blank (a target not filled in yet)."""
+    return None if any(v is None for v in values) else sum(int(v or 0) for v in values)
+
+
 def statistics_view(
-    period: Period, rows: Sequence[tuple[str, Mapping[str, int]]], notes: list[str]
+    period: Period, rows: Sequence[tuple[str, Mapping[str, int | None]]], notes: list[str]
 ) -> Table:
     """The table of ``rows`` (unit, its input fields) in the order given, with 合计."""
     columns = [
         Column(h, number=i != 1, width=w, align="center" if i < 2 else None)
         for i, (h, w) in enumerate(zip(headers(period), _WIDTHS, strict=True))
     ]
-    sums = {f: sum(int(v.get(f, 0)) for _, v in rows) for f in INPUT_FIELDS}
+    sums = {f: _sum([v.get(f, 0) for _, v in rows]) for f in INPUT_FIELDS}
     return Table(
         title=title(period),
         columns=columns,

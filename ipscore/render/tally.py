@@ -30,7 +30,7 @@ def notes(result: TallyResult) -> list[str]:
     other_last = sum(v[1] for v in result.other_cities.values())
     lost_now, lost_last = result.unattributed_counts
     lines.append(
-        f"未计入各区县：外市 {other_now} 件（{year - 1}年同期 {other_last} 件），"
+        f"未计入各单位：{result.outside_label} {other_now} 件（{year - 1}年同期 {other_last} 件），"
         f"无法归属 {lost_now} 件（{year - 1}年同期 {lost_last} 件），明细见核对文件。"
     )
     return lines

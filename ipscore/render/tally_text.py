@@ -32,8 +32,8 @@ def summary_lines(result: TallyResult, review: Path, output: Path | None = None)
                     str(row.ytd),
                     str(row.last_year),
                     fmt(growth(row.ytd, row.last_year)),
-                    str(row.target),
-                    fmt(percent(row.ytd, row.target)),
+                    "" if row.target is None else str(row.target),
+                    "" if row.target is None else fmt(percent(row.ytd, row.target)),
                 ]
             )
         )
@@ -42,7 +42,7 @@ def summary_lines(result: TallyResult, review: Path, output: Path | None = None)
     last = sum(v[1] for v in result.other_cities.values())
     cities = "、".join(f"{c} {v[0]}" for c, v in result.other_cities.items() if v[0])
     lines.append(
-        f"外市（未计入）：{year}年 {now} 件，{year - 1}年同期 {last} 件"
+        f"{result.outside_label}（未计入）：{year}年 {now} 件，{year - 1}年同期 {last} 件"
         + (f"（{year}年：{cities}）" if cities else "")
     )
     lost_now, lost_last = result.unattributed_counts

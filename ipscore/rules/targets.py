@@ -17,21 +17,55 @@ class Targets:
     year: int
     values: dict[str, int]
     source: Path
+    missing: tuple[str, ...] = ()  # units without a target (only when blanks are allowed)
+
+    def warnings(self) -> list[Problem]:
+        """One warning naming the units whose 年度目标 is left blank, when there are any."""
+        if not self.missing:
+            return []
+        names = "、".join(self.missing[:8]) + ("等" if len(self.missing) > 8 else "")
+        where = "没有年度目标文件" if not self.source.exists() else "年度目标文件中没有"
+        return [
+            Problem(
+                "targets-blank",
+                f"{where} {len(self.missing)} 个单位的目标（{names}），统计表的“年度目标”列留空；"
+                f"填好 {self.source} 后重新统计，或在统计表中填写",
+                level="warning",
+                file=str(self.source),
+            )
+        ]
 
 
 def default_targets_path(year: int) -> Path:
     return rules_dir() / f"targets-{year}.toml"
 
 
-def load_targets(path: Path | str | None, year: int, units: UnitList | None = None) -> Targets:
-    """Read and check a targets file (``rules/targets-YEAR.toml`` when ``path`` is None).
+def load_targets(
+    path: Path | str | None,
+    year: int,
+    units: UnitList | None = None,
+    *,
+    allow_blank: bool = False,
+    folder: Path | None = None,
+) -> Targets:
+    """Read and check a targets file (``targets-YEAR.toml`` in ``folder``, by default the
+    bundled rules, when ``path`` is None).
 
     Every unit of the unit list needs a positive whole target; names may be any spelling the unit
     list knows. A file for another year is refused: last year's targets would make every
-    completion rate wrong without a word.
+    completion rate wrong without a word. With ``allow_blank`` (``ipscore tally`` before the
+    analyst has filled the template) a unit without a target, or a missing default file, leaves
+    the target blank: :meth:`Targets.warnings` says which.
     """
     explicit = path is not None
-    path = Path(path) if path is not None else default_targets_path(year)
+    if path is not None:
+        path = Path(path)
+    elif folder is not None:
+        path = folder / f"targets-{year}.toml"
+    else:
+        path = default_targets_path(year)
+    if not explicit and not path.exists() and allow_blank and units is not None:
+        return Targets(year, {}, path, tuple(units.names))
     if not explicit and not path.exists():
         raise RulesError(
             [
@@ -66,10 +100,10 @@ def load_targets(path: Path | str | None, year: int, units: UnitList | None = No
         if unit in values:
             c.add(f"targets.{key}", f"“{unit}”的目标写了两次", "rules-duplicate")
         values[unit] = value
-    if units is not None:
-        for name in units.names:
-            if name not in values:
-                c.add(f"targets.{name}", "缺少此单位的年度目标", "rules-missing-key")
+    missing = tuple(n for n in (units.names if units is not None else ()) if n not in values)
+    if not allow_blank:
+        for name in missing:
+            c.add(f"targets.{name}", "缺少此单位的年度目标", "rules-missing-key")
     if c.problems:
         raise RulesError(c.problems)
-    return Targets(year, values, path)
+    return Targets(year, values, path, missing if allow_blank else ())

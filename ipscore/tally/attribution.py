@@ -28,10 +28,10 @@ if TYPE_CHECKING:
 
 
 DEFAULT_ATTRIBUTION = "attribution.toml"
-MAX_UNITS = 16  # 16 bits per kind of evidence in a UInt64 mask
+MAX_UNITS = 64  # one bit per unit in a UInt64 mask per kind of evidence
 UNIT_KINDS = ("district", "zone")
 COLUMN_IDS = ("number", "date", "type", "applicant", "address")
-REQUIRED_COLUMNS = ("date", "type", "address")
+REQUIRED_COLUMNS = ("date", "type", "address")  # type may be replaced by number (its 5th digit)
 COLUMN_LABELS = {
     "number": "申请号",
     "date": "申请日",
@@ -40,8 +40,50 @@ COLUMN_LABELS = {
     "address": "申请人地址",
 }
 
-# Kinds of evidence and the offset of their 16 bits in the mask.
-_OFFSETS = {"name": 0, "generic": 16, "town": 32, "short": 48}
+# Headers of the common exports, accepted beside the rule file's [columns] so that no column
+# mapping is needed: CNIPA's search system (申请（专利权）人, 申请人地址), CNKI's 专利 export
+# (地址, 国省代码 beside it), PatSnap/incoPat in Chinese ([标]当前申请(专利权)人地址) and in
+# English. Compared after NFKC folding, without spaces and case-insensitively.
+COLUMN_PRESETS: dict[str, tuple[str, ...]] = {
+    "number": (
+        "申请号", "专利申请号", "申请(专利)号", "Application Number", "Application No",
+        "Application No.", "Appl. No.", "AppNo", "申请号(Application Number)",
+    ),
+    "date": ("申请日", "申请日期", "Application Date", "Filing Date", "App. Date", "AD"),
+    "type": ("专利类型", "Patent Type", "Type", "Document Type", "专利类别"),
+    "applicant": (
+        "申请(专利权)人", "申请人", "[标]当前申请(专利权)人", "当前申请(专利权)人",
+        "原始申请(专利权)人", "Applicant", "Applicants", "Assignee", "Current Assignee",
+        "Original Assignee", "Applicant/Assignee",
+    ),
+    "address": (
+        "申请人地址", "地址", "当前申请(专利权)人地址", "[标]当前申请(专利权)人地址",
+        "申请(专利权)人地址", "原始申请(专利权)人地址", "Applicant Address", "Assignee Address",
+        "Current Assignee Address", "Original Assignee Address", "Address",
+    ),
+}  # fmt: skip
+TYPE_PRESETS = {
+    "invention": ("发明授权", "Invention", "Invention Application", "Invention Grant", "发明公开"),
+    "other": ("实用新型", "外观设计", "Utility Model", "Design", "Industrial Design"),
+}
+
+
+def header_key(text: str) -> str:
+    """How a header is compared: folded, without spaces, lower case."""
+    return normalise_text(text).lower()
+
+
+def missing_columns(found: Mapping[str, object]) -> list[str]:
+    """The required columns a header row lacks: 申请日, 申请人地址 and 专利类型 (or 申请号,
+    whose 5th digit gives the type)."""
+    missing = [c for c in ("date", "address") if c not in found]
+    if "type" not in found and "number" not in found:
+        missing.insert(1, "type")
+    return missing
+
+
+# Kinds of evidence, each with a mask of one bit per unit.
+EVIDENCE_KINDS = ("name", "generic", "town", "short")
 # Endings after which a name is not followed by a road suffix (张店区路 is no road).
 _PLACE_ENDINGS = ("区", "县", "市", "镇", "道", "省")
 
@@ -84,6 +126,7 @@ class AttributionRules:
     other_types: tuple[str, ...]
     unit_list: UnitList
     source: Path
+    outside_label: str = "外市"
     # spelling → (kind, index): kind is name/generic/town/short (index of the unit), city
     # (0 = this city, 1.. the other cities) or ignore (province names and roads).
     tokens: Mapping[str, tuple[str, int]] = field(default_factory=dict)
@@ -123,12 +166,23 @@ def load_attribution(path: Path | str | None = None) -> AttributionRules:
     data = read_toml(path)
     c = RuleChecker(path)
     c.unknown_keys(
-        data, {"units_file", "city", "columns", "patent_types", "units", "other_cities"}, ""
+        data,
+        {
+            "units_file",
+            "city",
+            "columns",
+            "patent_types",
+            "units",
+            "other_cities",
+            "other_provinces",
+        },
+        "",
     )
     unit_list = units_named(data.get("units_file", "units.toml"), "units_file", path, c)
 
     city = c.table(data.get("city", {}), "city")
-    c.unknown_keys(city, {"name", "markers", "road_suffixes", "province"}, "city")
+    c.unknown_keys(city, {"name", "markers", "road_suffixes", "province", "outside"}, "city")
+    outside = c.text(city, "outside", "city", "外市") or "外市"
     city_name = c.text(city, "name", "city") or ""
     markers = _texts(c, city, "markers", "city")
     if not markers:
@@ -141,30 +195,34 @@ def load_attribution(path: Path | str | None = None) -> AttributionRules:
     columns: dict[str, tuple[str, ...]] = {}
     for cid in COLUMN_IDS:
         headers = _texts(c, columns_data, cid, "columns") if cid in columns_data else ()
-        columns[cid] = headers or (COLUMN_LABELS[cid],)
+        columns[cid] = tuple(dict.fromkeys((*headers, *COLUMN_PRESETS[cid])))
 
     types = c.table(data.get("patent_types", {}), "patent_types")
     c.unknown_keys(types, {"invention", "other"}, "patent_types")
     invention = _texts(c, types, "invention", "patent_types")
     other_types = _texts(c, types, "other", "patent_types")
+    folded = {s.lower() for s in (*invention, *other_types)}
+    invention += tuple(s for s in TYPE_PRESETS["invention"] if s.lower() not in folded)
+    other_types += tuple(s for s in TYPE_PRESETS["other"] if s.lower() not in folded)
     if not invention:
         c.add("patent_types.invention", "应列出发明专利的写法（如 “发明”）", "rules-missing-key")
     for overlap in sorted(set(invention) & set(other_types)):
         c.add("patent_types", f"“{overlap}”同时列在 invention 与 other 中", "rules-duplicate")
 
     others: list[tuple[str, tuple[str, ...]]] = []
-    raw_others = data.get("other_cities", [])
-    if not isinstance(raw_others, list):
-        c.add("other_cities", "应为 [[other_cities]] 表数组", "rules-type")
-        raw_others = []
-    for index, entry in enumerate(raw_others):
-        place = f"other_cities[{index + 1}]"
-        entry = c.table(entry, place)
-        c.unknown_keys(entry, {"name", "markers"}, place)
-        name = c.text(entry, "name", place)
-        found = _texts(c, entry, "markers", place)
-        if name:
-            others.append((name, found or (normalise_text(name),)))
+    for key in ("other_cities", "other_provinces"):
+        raw_others = data.get(key, [])
+        if not isinstance(raw_others, list):
+            c.add(key, f"应为 [[{key}]] 表数组", "rules-type")
+            raw_others = []
+        for index, entry in enumerate(raw_others):
+            place = f"{key}[{index + 1}]"
+            entry = c.table(entry, place)
+            c.unknown_keys(entry, {"name", "markers"}, place)
+            name = c.text(entry, "name", place)
+            found = _texts(c, entry, "markers", place)
+            if name:
+                others.append((name, found or (normalise_text(name),)))
 
     places: list[UnitPlace] = []
     detail = c.table(data.get("units", {}), "units")
@@ -207,6 +265,7 @@ def load_attribution(path: Path | str | None = None) -> AttributionRules:
         other_types=other_types,
         unit_list=unit_list,
         source=path,
+        outside_label=outside,
         tokens=tokens,
     )
 
@@ -267,94 +326,8 @@ def attribute(
 ) -> pl.LazyFrame:
     """Add ``unit`` (Enum of unit names, null when not attributed), ``other_city`` (the other
     city's name), ``reason`` (a key of :data:`REASONS`, null when attributed or another city)
-    and ``places`` (the names recognised, for reviewers) to ``frame``."""
-    import polars as pl
+    and ``places`` (the names recognised, for reviewers) to ``frame``
+    (:func:`ipscore.tally.matching.attribute`)."""
+    from ipscore.tally import matching
 
-    tokens = rules.tokens
-    patterns = sorted(tokens, key=lambda t: (-len(t), t))
-    mask_keys = [t for t, (k, _) in tokens.items() if k in _OFFSETS]
-    mask_values = [1 << (_OFFSETS[tokens[t][0]] + tokens[t][1]) for t in mask_keys]
-    city_keys = [t for t, (k, _) in tokens.items() if k == "city"]
-    city_values = [tokens[t][1] for t in city_keys]
-    zones, districts = rules.bits("zone"), rules.bits("district")
-    low = 1 << 16
-
-    address = pl.col(column).cast(pl.String).str.normalize("NFKC").str.replace_all(r"\s+", "")
-    frame = frame.with_columns(_addr=address).with_columns(
-        places=pl.col("_addr").str.extract_many(patterns, leftmost=True)
-    )
-    frame = frame.with_columns(
-        _mask=pl.col("places")
-        .list.eval(
-            pl.element()
-            .replace_strict(mask_keys, mask_values, default=0, return_dtype=pl.UInt64)
-            .bitwise_or()
-        )
-        .list.first()
-        .fill_null(0),
-        _city=pl.col("places")
-        .list.eval(
-            pl.element().replace_strict(city_keys, city_values, default=None, return_dtype=pl.Int16)
-        )
-        .list.drop_nulls()
-        .list.first(),
-    )
-    m, city = pl.col("_mask"), pl.col("_city")
-    name, generic = m % low, (m // low) % low
-    town, short = (m // low**2) % low, m // low**3
-    blank = pl.col("_addr").is_null() | (pl.col("_addr") == "")
-    other = city.is_not_null() & (city != 0)
-    in_city = (city == 0).fill_null(False) | (city.is_null() & ((name | short) != 0))
-    named_zones = (name | pl.when(in_city).then(generic).otherwise(0) | town) & zones
-    dist = name & districts
-    dist_towns = town & districts
-
-    def count(e: pl.Expr) -> pl.Expr:
-        return e.bitwise_count_ones()
-
-    def index(e: pl.Expr) -> pl.Expr:
-        return e.bitwise_trailing_zeros()
-
-    towns_inside = (dist_towns | dist) == dist  # every town named belongs to a named district
-    # (condition, unit index or None, reason or None), first match wins.
-    steps: list[tuple[pl.Expr, pl.Expr | None, str | None]] = [
-        (blank, None, "blank"),
-        (other, None, None),
-        (count(named_zones) == 1, index(named_zones), None),
-        (count(named_zones) > 1, None, "zones"),
-        ((count(dist) == 1) & towns_inside, index(dist), None),
-        (count(dist) == 1, None, "conflict"),
-        (
-            (count(dist) > 1) & (count(dist_towns) == 1) & towns_inside,
-            index(dist_towns),
-            None,
-        ),
-        (count(dist) > 1, None, "districts"),
-        (count(dist_towns) == 1, index(dist_towns), None),
-        (count(dist_towns) > 1, None, "towns"),
-        (count(short) == 1, index(short), None),
-        (count(short) > 1, None, "shorts"),
-        (generic != 0, None, "generic"),
-        (city == 0, None, "city-only"),
-    ]
-    unit_chain: Any = pl
-    reason_chain: Any = pl
-    for condition, unit, reason in steps:
-        unit_chain = unit_chain.when(condition).then(unit if unit is not None else pl.lit(None))
-        reason_chain = reason_chain.when(condition).then(pl.lit(reason, dtype=pl.String))
-    names = list(rules.unit_names)
-    frame = frame.with_columns(
-        unit=unit_chain.otherwise(None).replace_strict(
-            list(range(len(names))), names, default=None, return_dtype=pl.Enum(names)
-        ),
-        other_city=pl.when(other).then(
-            city.replace_strict(
-                list(range(len(rules.city_names))),
-                list(rules.city_names),
-                default=None,
-                return_dtype=pl.String,
-            )
-        ),
-        reason=reason_chain.otherwise(pl.lit("nothing")),
-    )
-    return frame.drop("_addr", "_mask", "_city")
+    return matching.attribute(frame, rules, column)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,9 +26,6 @@ from ipscore.tally.records import RecordSource, open_records
 if TYPE_CHECKING:
     import polars as pl
 
-# Date written as text: 2019-05-12, 2019/5/12, 2019.05.12, 20190512, 2019年5月12日, with an
-# optional time after it. A fixed pattern; no user text ever becomes a regular expression.
-_DATE_TEXT = r"^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?(?:$|[\sT])"
 EXAMPLES = 3
 SAMPLE = 5
 
@@ -41,7 +38,7 @@ class UnitCount:
     month: int
     ytd: int
     last_year: int
-    target: int
+    target: int | None  # None: not filled in yet (the targets template)
 
 
 @dataclass
@@ -55,6 +52,7 @@ class TallyResult:
     unattributed_counts: tuple[int, int]  # (this year's ytd, last year's)
     files: list[str]
     warnings: list[Problem] = field(default_factory=list)
+    outside_label: str = "外市"  # 外省 when the units are a province's cities
 
     @property
     def totals(self) -> UnitCount:
@@ -63,7 +61,9 @@ class TallyResult:
             sum(r.month for r in self.rows),
             sum(r.ytd for r in self.rows),
             sum(r.last_year for r in self.rows),
-            sum(r.target for r in self.rows),
+            None
+            if any(r.target is None for r in self.rows)
+            else sum(r.target or 0 for r in self.rows),
         )
 
 
@@ -92,26 +92,6 @@ class Windows:
         )
 
 
-def _date_expr(dtype: pl.DataType) -> pl.Expr:
-    import polars as pl
-
-    column = pl.col("date")
-    if dtype == pl.Date:
-        return column
-    if dtype == pl.Datetime:
-        return column.dt.date()
-    parts = column.cast(pl.String).str.strip_chars().str.extract_groups(_DATE_TEXT)
-    text = pl.concat_str(
-        [
-            parts.struct.field("1"),
-            parts.struct.field("2").str.zfill(2),
-            parts.struct.field("3").str.zfill(2),
-        ],
-        separator="-",
-    )
-    return text.str.to_date("%Y-%m-%d", strict=False)
-
-
 def _query(
     source: RecordSource,
     rules: AttributionRules,
@@ -120,32 +100,43 @@ def _query(
     this_year: bool,
     last_year: bool,
 ) -> pl.LazyFrame:
+    """The rows that count: cheap predicates first (pushed into the scan), then the date
+    parsing and the type on the survivors only. Collected with the streaming engine, it holds
+    only those rows; they are attributed afterwards in one batch (the address matcher is built
+    once, not once per streamed chunk)."""
     import polars as pl
+
+    from ipscore.tally.window import (
+        date_prefilter,
+        day_expr,
+        kind_from_number,
+        kind_from_type,
+        type_prefilter,
+    )
 
     frame = source.frame
     dtype = frame.collect_schema()["date"]
+    by_number = "type" not in source.headers
+    spans = []
+    if this_year:
+        spans.append((windows.ytd_start, windows.ytd_end))
+    if last_year:
+        spans.append((windows.last_start, windows.last_end))
+    kind_column = "number" if by_number else "type"
     blank = pl.all_horizontal(
         [
             pl.col(c).is_null() | (pl.col(c).cast(pl.String).str.strip_chars() == "")
-            for c in ("date", "type", "address")
+            for c in ("date", kind_column, "address")
         ]
     )
-    kind = (
-        pl.col("type")
-        .str.normalize("NFKC")
-        .str.replace_all(r"\s+", "")
-        .replace_strict(
-            [*rules.invention_types, *rules.other_types],
-            ["发明"] * len(rules.invention_types) + ["其他"] * len(rules.other_types),
-            default=None,
-            return_dtype=pl.String,
-        )
-    )
+    types = rules.invention_types, rules.other_types
+    kind = kind_from_number() if by_number else kind_from_type(*types)
     date = pl.col("day")
     false = pl.lit(False)
     frame = (
-        frame.filter(~blank)
-        .with_columns(day=_date_expr(dtype), kind=kind)
+        frame.filter(date_prefilter(dtype, spans) & type_prefilter(*types, by_number))
+        .filter(~blank)
+        .with_columns(day=day_expr(dtype), kind=kind)
         .with_columns(
             in_ytd=date.is_between(windows.ytd_start, windows.ytd_end) if this_year else false,
             in_month=date.is_between(windows.month_start, windows.ytd_end) if this_year else false,
@@ -157,7 +148,14 @@ def _query(
             | ((pl.col("kind") == "发明") & (pl.col("in_ytd") | pl.col("in_last")))
         )
     )
-    return attribute(frame, rules)
+    if source.kind == "csv":
+        # New strings for the kept rows: a filtered text column read from CSV would otherwise
+        # keep the whole buffer of every chunk it was read in alive.
+        texts = ["number", "type", "applicant", "address"] + (
+            ["date"] if dtype == pl.String else []
+        )
+        frame = frame.with_columns(pl.concat_str([pl.col(c), pl.lit("")]) for c in texts)
+    return frame
 
 
 def _shown(value: object) -> str:
@@ -172,10 +170,19 @@ def _check(data: pl.DataFrame, source: RecordSource, rules: AttributionRules) ->
     where: dict[str, Any] = {"file": source.file, "sheet": source.sheet}
     noun = "记录" if source.kind == "parquet" else "行"
     problems: list[Problem] = []
-    for column, flag, expected in (
-        ("date", "day", "应为 2019-05-12 这样的日期"),
-        ("type", "kind", f"应为 {'、'.join(rules.invention_types[:1] + rules.other_types)} 之一"),
-    ):
+    from ipscore.tally.window import NUMBER_EXPECTED
+
+    by_number = "type" not in source.headers
+    type_check = (
+        ("number", "kind", NUMBER_EXPECTED)
+        if by_number
+        else (
+            "type",
+            "kind",
+            f"应为 {'、'.join(rules.invention_types[:1] + rules.other_types)} 之一",
+        )
+    )
+    for column, flag, expected in (("date", "day", "应为 2019-05-12 这样的日期"), type_check):
         bad = data.filter(pl.col(flag).is_null())
         if bad.is_empty():
             continue
@@ -184,11 +191,13 @@ def _check(data: pl.DataFrame, source: RecordSource, rules: AttributionRules) ->
             f"第 {row} {noun}{_shown(value)}"
             for row, value in bad.select("row", column).head(EXAMPLES).iter_rows()
         )
-        what = "为空或不是日期" if column == "date" else "为空或无法识别"
+        what = {"date": "为空或不是日期", "type": "为空或无法识别"}.get(
+            column, "为空、格式不对或校验位不符"
+        )
         more = "…" if bad.height > EXAMPLES else ""
         problems.append(
             Problem(
-                f"{column}-invalid",
+                {"date": "date-invalid", "type": "type-invalid"}.get(column, "number-invalid"),
                 f"有 {bad.height} {noun}的“{header}”{what}（{examples}{more}）；{expected}",
                 header=header,
                 field=column,
@@ -200,7 +209,7 @@ def _check(data: pl.DataFrame, source: RecordSource, rules: AttributionRules) ->
 
 
 def tally(
-    records: Path | str,
+    records: Path | str | Sequence[Path | str],
     period: Period,
     rules: AttributionRules,
     targets: Targets,
@@ -208,16 +217,20 @@ def tally(
     last_year: Path | str | None = None,
     stage: Stage | None = None,
 ) -> TallyResult:
-    """Count a month's invention applications per unit from one or two application lists.
+    """Count a month's invention applications per unit from application lists.
 
-    Without ``last_year`` the same list gives last year's same period. ``stage`` is told what is
-    being done (for a progress display).
+    ``records`` is one list, several, or folders of them (yearly exports of a decade); an
+    application repeated across them counts once. Without ``last_year`` the same lists give last
+    year's same period. ``stage`` is told what is being done (for a progress display).
     """
     import polars as pl
 
+    from ipscore.tally.records import expand_inputs
+
     say = stage or (lambda _text: None)
     windows = Windows.of(period)
-    jobs = [(Path(records), True, last_year is None)]
+    inputs = expand_inputs(records)
+    jobs = [(path, True, last_year is None) for path in inputs]
     if last_year is not None:
         jobs.append((Path(last_year), False, True))
     frames: list[pl.DataFrame] = []
@@ -227,9 +240,11 @@ def tally(
         say(f"读取并归属 {path.name}")
         source = open_records(path, rules)
         try:
-            data = _query(source, rules, windows, this_year=this_year, last_year=last).collect(
+            kept = _query(source, rules, windows, this_year=this_year, last_year=last).collect(
                 engine="streaming"
             )
+            data = attribute(kept.lazy(), rules).collect()
+            del kept
         except InputError:
             raise
         except pl.exceptions.NoDataError:
@@ -249,14 +264,21 @@ def tally(
         finally:
             source.close()
         _check(data, source, rules)
-        check_windows(data, source, period, this_year=this_year, last_year=last)
+        if len(inputs) == 1 or not this_year:
+            check_windows(data, source, period, this_year=this_year, last_year=last)
         data, repeated = _first_of_each_number(data, source)
         warnings.extend(repeated)
-        frames.append(data.with_columns(file=pl.lit(path.name)))
+        frames.append(data.with_columns(file=pl.lit(path.name), _job=pl.lit(len(frames))))
         files.append(str(path))
 
     say("汇总")
     data = pl.concat(frames, how="vertical_relaxed")
+    if len(inputs) > 1:
+        joined = RecordSource("、".join(p.name for p in inputs), None, pl.LazyFrame(), {}, "")
+        ours = data.filter(pl.col("_job") < len(inputs))
+        check_windows(ours, joined, period, this_year=True, last_year=last_year is None)
+    data, repeated = _once_across_files(data)
+    warnings.extend(repeated)
     counted = data.filter(pl.col("unit").is_not_null())
     by_unit = {
         unit: (month, ytd, last)
@@ -265,7 +287,7 @@ def tally(
         .iter_rows()
     }
     rows = [
-        UnitCount(name, *by_unit.get(name, (0, 0, 0)), targets.values[name])
+        UnitCount(name, *by_unit.get(name, (0, 0, 0)), targets.values.get(name))
         for name in rules.unit_names
     ]
     others = {
@@ -292,7 +314,8 @@ def tally(
         识别到的地名=pl.col("places").list.join("、"),
     )
     counts = (int(lost["in_ytd"].sum()), int(lost["in_last"].sum()))
-    return TallyResult(period, rows, others, review, counts, files, warnings)
+    warnings.extend(targets.warnings())
+    return TallyResult(period, rows, others, review, counts, files, warnings, rules.outside_label)
 
 
 def _first_of_each_number(
@@ -302,7 +325,8 @@ def _first_of_each_number(
     first row counts (its applicant is the first applicant); the repeats are reported."""
     import polars as pl
 
-    data = data.sort("row")
+    if not data["row"].is_sorted():  # the scan keeps the file's order: usually no sort at all
+        data = data.sort("row")
     number = pl.col("number")
     first = number.is_null() | number.is_first_distinct()
     repeated = data.filter(~first)
@@ -321,6 +345,30 @@ def _first_of_each_number(
         header=header,
     )
     return data.filter(first), [warning]
+
+
+def _once_across_files(data: pl.DataFrame) -> tuple[pl.DataFrame, list[Problem]]:
+    """An application in two lists (overlapping exports) counts once, in the first list."""
+    import polars as pl
+
+    if data["_job"].n_unique() < 2:
+        return data.drop("_job"), []
+    number = pl.col("number")
+    data = data.sort("_job", "row", maintain_order=True)
+    first = number.is_null() | number.is_first_distinct()
+    repeated = data.filter(~first)
+    data = data.filter(first).drop("_job")
+    if repeated.is_empty():
+        return data, []
+    file, row, shown = repeated.select("file", "row", "number").row(0)
+    warning = Problem(
+        "number-repeated",
+        f"{repeated.height} 条记录的申请号在前面的文件中已出现（如 {file} 第 {row} 行 {shown}），"
+        "每件申请只计一次",
+        level="warning",
+        file=file,
+    )
+    return data, [warning]
 
 
 def check_windows(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,9 +33,14 @@ from ipscore.base.bounds import (
     open_input,
 )
 from ipscore.base.bounds import text as csv_text
-from ipscore.base.numbers import normalise_text
 from ipscore.base.problems import InputError, Problem
-from ipscore.tally.attribution import COLUMN_IDS, COLUMN_LABELS, REQUIRED_COLUMNS, AttributionRules
+from ipscore.tally.attribution import (
+    COLUMN_IDS,
+    COLUMN_LABELS,
+    AttributionRules,
+    header_key,
+    missing_columns,
+)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -70,21 +76,25 @@ def _bad(path: Path, code: str, message: str, sheet: str | None = None) -> Input
 
 def _match_headers(texts: list[object], rules: AttributionRules) -> dict[str, int]:
     """Column id → position, for the headers of one row."""
-    wanted = {normalise_text(a): cid for cid in COLUMN_IDS for a in rules.columns[cid]}
+    wanted = {header_key(a): cid for cid in COLUMN_IDS for a in rules.columns[cid]}
     found: dict[str, int] = {}
     for position, text in enumerate(texts):
         if text is None:
             continue
-        cid = wanted.get(normalise_text(str(text)))
+        cid = wanted.get(header_key(str(text)))
         if cid is not None and cid not in found:
             found[cid] = position
     return found
 
 
 def _missing_message(found: dict[str, int], rules: AttributionRules) -> str:
-    missing = [c for c in REQUIRED_COLUMNS if c not in found]
-    parts = [f"“{COLUMN_LABELS[c]}”（可接受：{'、'.join(rules.columns[c])}）" for c in missing]
-    return f"找不到{'、'.join(parts)}列；申请明细应有 申请日、专利类型、申请人地址 等列"
+    missing = missing_columns(found)
+    parts = [
+        f"“{COLUMN_LABELS[c]}”（可接受：{'、'.join(rules.columns[c][:8])}"
+        f"{' 等' if len(rules.columns[c]) > 8 else ''}）"
+        for c in missing
+    ]
+    return f"找不到{'、'.join(parts)}列；申请明细应有 申请日、专利类型（或申请号）、申请人地址 等列"
 
 
 def _find_header(rows: list[list[object]], rules: AttributionRules) -> tuple[int, dict[str, int]]:
@@ -92,7 +102,7 @@ def _find_header(rows: list[list[object]], rules: AttributionRules) -> tuple[int
     best: tuple[int, dict[str, int]] = (-1, {})
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         found = _match_headers(row, rules)
-        if all(c in found for c in REQUIRED_COLUMNS):
+        if not missing_columns(found):
             return index, found
         if len(found) > len(best[1]):
             best = (index, found)
@@ -123,6 +133,13 @@ def _open(file: InputFile, rules: AttributionRules) -> RecordSource:
     if not head:
         raise _bad(path, "file-empty", "文件为空（0 字节）")
     check_size(file, LIST)
+    if suffix in WORKBOOK_SUFFIXES and _is_html(file.head(1024)):
+        raise _bad(
+            path,
+            "file-html",
+            f"扩展名是 {suffix}，内容却是网页（HTML）表格（有些检索系统这样导出）；"
+            "请用 Excel 或 WPS 打开后另存为 .xlsx，或导出为 CSV 再统计",
+        )
     if suffix == ".csv":
         return _open_csv(file, rules)
     if suffix == ".parquet":
@@ -163,7 +180,7 @@ def _open_workbook(file: InputFile, rules: AttributionRules) -> RecordSource:
         raise _bad(
             path, "file-damaged", f"文件已损坏或无法作为工作簿打开（{_short(exc)}）"
         ) from None
-    wanted = {normalise_text(a): cid for cid in COLUMN_IDS for a in rules.columns[cid]}
+    wanted = {header_key(a): cid for cid in COLUMN_IDS for a in rules.columns[cid]}
     best: tuple[str, dict[str, int]] | None = None
     for name in sheet_names:
         # Calamine parses a whole sheet on every load, so the common case (the header on the
@@ -171,7 +188,7 @@ def _open_workbook(file: InputFile, rules: AttributionRules) -> RecordSource:
         chosen: dict[str, int] = {}
 
         def pick(column: object, chosen: dict[str, int] = chosen) -> bool:
-            cid = wanted.get(normalise_text(str(getattr(column, "name", ""))))
+            cid = wanted.get(header_key(str(getattr(column, "name", ""))))
             if cid is None or cid in chosen:
                 return False
             chosen[cid] = int(getattr(column, "index", -1))
@@ -183,7 +200,7 @@ def _open_workbook(file: InputFile, rules: AttributionRules) -> RecordSource:
             if not _is_reader_error(exc):
                 raise
             data = None
-        if data is not None and all(c in chosen for c in REQUIRED_COLUMNS):
+        if data is not None and not missing_columns(chosen):
             return _from_frame(path, name, data, chosen, 0)
         # A title above the header: find the header in the first rows, then read again.
         try:
@@ -315,11 +332,13 @@ def _open_parquet(file: InputFile, rules: AttributionRules) -> RecordSource:
     path = file.path
     try:
         frame = pl.scan_parquet(file.reader_path)
-        schema = frame.collect_schema()
+        # A clone: the schema cached on the scan itself would stop Polars from pushing the
+        # row index and the filters into the Parquet reader (Polars 1.3x).
+        schema = frame.clone().collect_schema()
     except Exception as exc:
         raise _bad(path, "file-damaged", f"无法按 Parquet 读取（{_short(exc)}）") from None
     found = _match_headers(list(schema.names()), rules)
-    if not all(c in found for c in REQUIRED_COLUMNS):
+    if missing_columns(found):
         raise _bad(path, "header-missing", _missing_message(found, rules))
     names = {cid: schema.names()[pos] for cid, pos in found.items()}
     date_type = schema[names["date"]]
@@ -338,3 +357,40 @@ def _is_reader_error(exc: BaseException) -> bool:
 def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:160]
+
+
+def _is_html(head: bytes) -> bool:
+    """True when a "workbook" starts like an HTML page (an export that only carries an .xls
+    name)."""
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        head = head.removeprefix(bom)
+    text = head.replace(b"\x00", b"").lstrip().lower()
+    return (
+        text.startswith(b"<")
+        and any(tag in text for tag in (b"<html", b"<table", b"<!doctype", b"<meta", b"<?xml"))
+        and b"<workbook" not in text
+    )
+
+
+def expand_inputs(records: Path | str | Sequence[Path | str]) -> list[Path]:
+    """The application lists named: files as given, folders by their lists (sorted by name;
+    hidden files and Office lock files ~$… skipped). InputError when a folder holds none."""
+    items = [records] if isinstance(records, (str, Path)) else list(records)
+    out: list[Path] = []
+    for item in items:
+        path = Path(item)
+        if not path.is_dir() or path.is_symlink():
+            out.append(path)
+            continue
+        found = sorted(
+            p
+            for p in path.iterdir()
+            if p.suffix.lower() in SUFFIXES
+            and not p.name.startswith((".", "~$"))
+            and p.is_file()
+            and not p.is_symlink()
+        )
+        if not found:
+            raise _bad(path, "file-missing", f"目录中没有申请明细文件（{'、'.join(SUFFIXES)}）")
+        out.extend(found)
+    return out

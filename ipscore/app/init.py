@@ -1,0 +1,294 @@
+"""``ipscore init DIR``: a working folder with its rules, inbox, circular folder and history store.
+
+Without ``--city``/``--province`` the rules are copies of the bundled 淄博 worked example; with
+one of them, ``units.toml``, ``attribution.toml``, ``notice.toml`` and a targets template are
+generated from the national division list (:mod:`ipscore.rules.generate`). Everything is built
+in a hidden folder beside DIR and every rule file is loaded and checked there; only then does the
+folder become DIR (one rename). An existing non-empty DIR is refused unless ``force``; then the
+rule files and README.txt are replaced one by one (each atomically) and the inbox, the circulars
+and the history store are kept. Symbolic links are never followed: DIR or any path inside it
+that is a link is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ipscore.base.problems import InputError, Problem
+from ipscore.rules.source import rules_dir
+
+INBOX = "收件箱"
+OUTBOX = "通报"
+RULES = "rules"
+STORE = "ipscore.db"
+BUILTIN = (
+    "monthly-2019.toml",
+    "annual-2019.toml",
+    "notice.toml",
+    "units.toml",
+    "attribution.toml",
+    "targets-2019.toml",
+)
+
+
+@dataclass
+class InitResult:
+    folder: Path
+    written: list[str]
+    notes: list[str] = field(default_factory=list)
+    units: tuple[str, ...] = ()
+    place: str = "淄博市（内置示例）"
+
+    @property
+    def cron(self) -> str:
+        return (
+            f"5 8 5 * * cd {_shell_quote(str(self.folder))} && ipscore notice --inbox {INBOX} "
+            f"--out {OUTBOX} --rules {RULES}/monthly-2019.toml "
+            f"--notice-rules {RULES}/notice.toml >> cron.err 2>&1"
+        )
+
+    @property
+    def schtasks(self) -> str:
+        inner = (
+            f'cd /d \\"{self.folder}\\" && ipscore notice --inbox {INBOX} --out {OUTBOX} '
+            f"--rules {RULES}\\monthly-2019.toml --notice-rules {RULES}\\notice.toml "
+            ">> cron.err 2>&1"
+        )
+        return (
+            'schtasks /Create /TN "ipscore 月度通报" /SC MONTHLY /D 5 /ST 08:05 '
+            f'/TR "cmd /c {inner}"'
+        )
+
+
+def _shell_quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+def _refuse(folder: Path, message: str) -> InputError:
+    return InputError([Problem("init-refused", message, file=str(folder))])
+
+
+def _check_target(folder: Path, force: bool) -> bool:
+    """True when DIR already holds something (and ``force`` allows writing into it)."""
+    if folder.is_symlink():
+        raise _refuse(folder, "是符号链接；ipscore init 不跟随符号链接，请给出真实目录")
+    if not folder.exists():
+        if not folder.parent.is_dir():
+            raise _refuse(folder, f"上级目录不存在：{folder.parent}")
+        return False
+    if not folder.is_dir():
+        raise _refuse(folder, "已存在且不是目录")
+    if not any(folder.iterdir()):
+        return False
+    if not force:
+        raise _refuse(folder, "目录不是空的；要在其中重新生成规则文件与 README.txt 请加 --force")
+    for name in (RULES, INBOX, OUTBOX, STORE, "README.txt"):
+        if (folder / name).is_symlink():
+            raise _refuse(folder / name, "是符号链接；ipscore init 不跟随符号链接")
+    rules = folder / RULES
+    if rules.is_dir():
+        for child in rules.iterdir():
+            if child.is_symlink():
+                raise _refuse(child, "是符号链接；ipscore init 不跟随符号链接")
+    return True
+
+
+def init_folder(
+    folder: Path | str,
+    *,
+    city: str | None = None,
+    province: str | None = None,
+    year: int | None = None,
+    force: bool = False,
+) -> InitResult:
+    """Set up a working folder (see the module text); InputError on a bad DIR or place name."""
+    folder = Path(os.path.abspath(folder))
+    year = year or dt.date.today().year
+    files, result = _rule_files(folder, city, province, year)
+    occupied = _check_target(folder, force)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.init-", dir=folder.parent))
+    try:
+        os.chmod(staging, 0o755)
+        (staging / RULES).mkdir()
+        for name, text in files.items():
+            (staging / RULES / name).write_text(text, encoding="utf-8")
+        _check_rules(staging / RULES, files)
+        (staging / "README.txt").write_text(_readme(result, year), encoding="utf-8")
+        if occupied:
+            _merge_into(staging, folder, result)
+        else:
+            (staging / INBOX).mkdir()
+            (staging / OUTBOX).mkdir()
+            _create_store(staging / STORE)
+            if folder.exists():
+                folder.rmdir()  # empty: checked above
+            os.rename(staging, folder)
+            result.written = [f"{RULES}/{n}" for n in files] + [
+                "README.txt",
+                f"{INBOX}/",
+                f"{OUTBOX}/",
+                STORE,
+            ]
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return result
+
+
+def _merge_into(staging: Path, folder: Path, result: InitResult) -> None:
+    from ipscore.base.files import write_bytes_atomic
+
+    written = []
+    for sub in (RULES, INBOX, OUTBOX):
+        (folder / sub).mkdir(exist_ok=True)
+    for path in sorted((staging / RULES).iterdir()):
+        write_bytes_atomic(folder / RULES / path.name, path.read_bytes())
+        written.append(f"{RULES}/{path.name}")
+    write_bytes_atomic(folder / "README.txt", (staging / "README.txt").read_bytes())
+    written.append("README.txt")
+    if not (folder / STORE).exists():
+        _create_store(folder / STORE)
+        written.append(STORE)
+    else:
+        result.notes.append(f"保留已有的历史库 {STORE} 以及 {INBOX}/、{OUTBOX}/ 中的文件")
+    result.written = written
+
+
+def _create_store(path: Path) -> None:
+    from ipscore.store.history import Store
+
+    with Store(path):
+        pass
+
+
+def _rule_files(
+    folder: Path, city: str | None, province: str | None, year: int
+) -> tuple[dict[str, str], InitResult]:
+    builtin = rules_dir()
+    files = {name: (builtin / name).read_text(encoding="utf-8") for name in BUILTIN}
+    result = InitResult(folder, [])
+    if city is None and province is None:
+        result.units = _unit_names(builtin / "units.toml")
+        return files, result
+    if city is not None and province is not None:
+        raise InputError(
+            [Problem("init-options", "--city 与 --province 只能给一个", field="--city")]
+        )
+    from ipscore.rules.divisions import find_city, find_province, load_divisions
+    from ipscore.rules.generate import (
+        attribution_toml,
+        plan_city,
+        plan_province,
+        targets_toml,
+        units_toml,
+    )
+
+    divisions = load_divisions()
+    if city is not None:
+        plan = plan_city(divisions, find_city(city, divisions))
+    else:
+        assert province is not None
+        plan = plan_province(divisions, find_province(province, divisions))
+    del files["targets-2019.toml"]
+    files["units.toml"] = units_toml(plan)
+    files["attribution.toml"] = attribution_toml(plan)
+    files[f"targets-{year}.toml"] = targets_toml(plan, year)
+    files["notice.toml"] = _notice(files["notice.toml"], plan.place.name, plan.level)
+    result.units = tuple(u.name for u in plan.units)
+    result.place = plan.place.name
+    result.notes.append(
+        "功能区（高新区、经济开发区等）不是 GB/T 2260 行政区划，没有列入；"
+        "需要单独排名的，按 rules/units.toml 末尾的说明加入"
+        + (f"（其中列出了统计用区划代码中的 {len(plan.zones)} 个功能区）" if plan.zones else "")
+    )
+    if plan.dropped:
+        result.notes.append(
+            f"{len(plan.dropped)} 个地名同属两个地方（如 {plan.dropped[0]}），不作归属依据"
+        )
+    return files, result
+
+
+def _notice(text: str, name: str, level: str) -> str:
+    text = text.replace("XX市知识产权局", f"{name}知识产权局")
+    text = text.replace("《XX市“十个率先突破”", f"《{name}")
+    addressees = "各区县（市）知识产权局：" if level == "city" else "各市知识产权局："
+    text = text.replace("各区县知识产权局，高新区、经济开发区、文昌湖区有关部门：", addressees)
+    if level == "province":
+        text = text.replace("全市发明专利申请情况", "全省发明专利申请情况")
+    return text
+
+
+def _unit_names(path: Path) -> tuple[str, ...]:
+    from ipscore.rules.source import RuleChecker
+    from ipscore.rules.units import load_units
+
+    units = load_units(path, RuleChecker(path))
+    return units.names if units is not None else ()
+
+
+def _check_rules(rules: Path, files: dict[str, str]) -> None:
+    """Load every rule file written, as the commands will: a bug here must not leave a folder."""
+    from ipscore.rules.notice import load_notice_rules
+    from ipscore.rules.resolve import load_scheme
+    from ipscore.rules.targets import load_targets
+    from ipscore.tally.attribution import load_attribution
+
+    load_scheme(rules / "monthly-2019.toml")
+    load_scheme(rules / "annual-2019.toml")
+    load_notice_rules(rules / "notice.toml")
+    attribution = load_attribution(rules / "attribution.toml")
+    for name in files:
+        if name.startswith("targets-"):
+            file_year = int(name.removeprefix("targets-").removesuffix(".toml"))
+            load_targets(rules / name, file_year, attribution.unit_list, allow_blank=True)
+
+
+def _readme(result: InitResult, year: int) -> str:
+    units = "、".join(result.units)
+    month = f"{year}-05"
+    return f"""ipscore 工作目录：{result.place}
+============================================
+
+本目录由 ipscore init 生成。参加排名的单位（{len(result.units)} 个）：
+{units}
+
+目录内容
+--------
+rules/            规则文件（TOML，可直接修改，改后运行 ipscore rules check rules/monthly-2019.toml）
+  units.toml        参加排名的单位及其别名
+  attribution.toml  专利申请明细按申请人地址归属到单位的规则（ipscore tally 使用）
+  targets-{year}.toml 年度目标（件）；未填时统计表的“年度目标”列留空
+  monthly-2019.toml 月度排名方案；annual-2019.toml 年度考核方案；notice.toml 通报文字
+收件箱/           每月的统计表（如 {month}.xlsx）或专利申请明细放在这里
+通报/             生成的月度通报（docx、xlsx、md）与运行日志
+ipscore.db        历史库（各月排名，用于位次变化和走势）
+
+每月的步骤（在本目录中运行）
+----------------------------
+1. 由专利申请明细统计（没有明细、由各区县报送的，跳过这一步）：
+   ipscore tally 收件箱/申请明细.xlsx --month {month} -o 收件箱/{month}.xlsx
+   （在本目录中运行时自动使用 rules/attribution.toml 和 rules/targets-{year}.toml）
+2. 排名：
+   ipscore rank 收件箱/{month}.xlsx --rules rules/monthly-2019.toml
+3. 生成通报：
+   ipscore notice 收件箱/{month}.xlsx --out 通报 --rules rules/monthly-2019.toml \\
+       --notice-rules rules/notice.toml
+
+数据来源提示：公开的专利数据库在申请日后约 18 个月才公开发明专利申请，当月的申请量只能来自
+省知识产权局的专利统计月报或本局的受理数据；公开数据库的导出适合做往年的历史序列。
+
+每月自动生成通报
+----------------
+Linux/macOS（crontab -e 加入一行，每月 5 日 8:05 运行）：
+{result.cron}
+
+Windows（任务计划程序，在命令提示符中运行一次）：
+{result.schtasks}
+"""
