@@ -38,7 +38,7 @@ def rank(
     file: Annotated[
         Path,
         typer.Argument(
-            help="本月统计表（.xlsx/.xlsm/.xls/.ods/.csv）。", metavar="FILE", show_default=False
+            help="本月统计表（.xlsx/.xlsm/.xls/.ods/.csv）。", metavar="文件", show_default=False
         ),
     ],
     rules: RulesOption = None,
@@ -46,7 +46,13 @@ def rank(
     sheet: SheetOption = None,
     prev: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option("--prev", "-p", help="上月统计表，用于计算位次变化。", show_default=False),
+        typer.Option(
+            "--prev",
+            "-p",
+            help="上月统计表，用于计算位次变化。",
+            show_default=False,
+            metavar="文件",
+        ),
     ] = None,
     allow_missing: Annotated[
         bool, typer.Option("--allow-missing", help="允许缺少部分区县（只对已有区县排名）。")
@@ -54,13 +60,21 @@ def rank(
     fmt: Annotated[
         Optional[Format],  # noqa: UP045
         typer.Option(
-            "--format", "-f", help="输出格式；默认 table，或按 -o 的扩展名。", show_default=False
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="输出格式；默认 table，或按 -o 的扩展名。",
+            show_default=False,
         ),
     ] = None,
     output: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
-            "--output", "-o", help="写入文件（原子写入）；默认输出到终端。", show_default=False
+            "--output",
+            "-o",
+            help="写入文件（原子写入）；默认输出到终端。",
+            show_default=False,
+            metavar="文件",
         ),
     ] = None,
     quiet: QuietOption = False,
@@ -121,7 +135,7 @@ def _rank_unrecorded(file: Path, rules: Path | None, **options: Any) -> Ranking:
 def assess(
     file: Annotated[
         Path,
-        typer.Argument(help="年度考核数据表（.xlsx/.xls/.ods/.csv）。", metavar="FILE"),
+        typer.Argument(help="年度考核数据表（.xlsx/.xls/.ods/.csv）。", metavar="文件"),
     ],
     rules: Annotated[
         Optional[Path],  # noqa: UP045
@@ -130,6 +144,7 @@ def assess(
             "-r",
             help="规则文件（TOML）。默认使用内置的 2019 年度考核方案。",
             show_default=False,
+            metavar="规则文件",
         ),
     ] = None,
     year: Annotated[
@@ -141,6 +156,7 @@ def assess(
             show_default=False,
             min=1990,
             max=2100,
+            metavar="年份",
         ),
     ] = None,
     sheet: SheetOption = None,
@@ -150,13 +166,21 @@ def assess(
     fmt: Annotated[
         Optional[Format],  # noqa: UP045
         typer.Option(
-            "--format", "-f", help="输出格式；默认 table，或按 -o 的扩展名。", show_default=False
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="输出格式；默认 table，或按 -o 的扩展名。",
+            show_default=False,
         ),
     ] = None,
     output: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
-            "--output", "-o", help="写入文件（原子写入）；默认输出到终端。", show_default=False
+            "--output",
+            "-o",
+            help="写入文件（原子写入）；默认输出到终端。",
+            show_default=False,
+            metavar="文件",
         ),
     ] = None,
     compare: CompareOption = None,
@@ -186,10 +210,8 @@ def _assess(file: Path, rules: Path | None, **options: Any) -> Any:
 
 @app.command()
 def explain(
-    file: Annotated[Path, typer.Argument(help="月度统计表或年度考核数据表。", metavar="FILE")],
-    county: Annotated[
-        str, typer.Argument(help="区县名称（可用简称，如 张店）。", metavar="COUNTY")
-    ],
+    file: Annotated[Path, typer.Argument(help="月度统计表或年度考核数据表。", metavar="文件")],
+    county: Annotated[str, typer.Argument(help="区县名称（可用简称，如 张店）。", metavar="区县")],
     rules: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
@@ -197,21 +219,32 @@ def explain(
             "-r",
             help="规则文件；默认按表头自动选用内置的月度或年度方案。",
             show_default=False,
+            metavar="规则文件",
         ),
     ] = None,
     month: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--month", "-m", help="月度数据的月份 YYYY-MM。", show_default=False),
+        typer.Option(
+            "--month", "-m", help="月度数据的月份 YYYY-MM。", show_default=False, metavar="年-月"
+        ),
     ] = None,
     year: Annotated[
         Optional[int],  # noqa: UP045
         typer.Option(
-            "--year", "-y", help="年度数据的年份。", show_default=False, min=1990, max=2100
+            "--year",
+            "-y",
+            help="年度数据的年份。",
+            show_default=False,
+            min=1990,
+            max=2100,
+            metavar="年份",
         ),
     ] = None,
     sheet: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--sheet", "-s", help="工作表名称（或序号）。", show_default=False),
+        typer.Option(
+            "--sheet", "-s", help="工作表名称（或序号）。", show_default=False, metavar="工作表"
+        ),
     ] = None,
     quiet: QuietOption = False,
 ) -> None:

@@ -35,7 +35,7 @@ def validate(
         Optional[Path],  # noqa: UP045
         typer.Argument(
             help="要检查的统计表（.xlsx/.xlsm/.xls/.ods/.csv）。",
-            metavar="FILE",
+            metavar="文件",
             show_default=False,
         ),
     ] = None,
@@ -44,7 +44,9 @@ def validate(
     sheet: SheetOption = None,
     prev: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option("--prev", "-p", help="上月统计表，用于核对本月数、累计数和异常波动。"),
+        typer.Option(
+            "--prev", "-p", help="上月统计表，用于核对本月数、累计数和异常波动。", metavar="文件"
+        ),
     ] = None,
     allow_missing: Annotated[
         bool, typer.Option("--allow-missing", help="缺少部分区县不算错误。")
@@ -54,13 +56,20 @@ def validate(
         typer.Option(
             "--format",
             "-f",
+            case_sensitive=False,
             help="table（终端表格）、json（问题列表）、csv、md 或 xlsx；默认按 -o 的扩展名。",
             show_default=False,
         ),
     ] = None,
     output: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option("--output", "-o", help="把检查结果写入文件（原子写入）。", show_default=False),
+        typer.Option(
+            "--output",
+            "-o",
+            help="把检查结果写入文件（原子写入）。",
+            show_default=False,
+            metavar="文件",
+        ),
     ] = None,
     codes: Annotated[
         bool, typer.Option("--codes", help="列出全部问题代码及含义，然后退出。")
@@ -81,7 +90,7 @@ def validate(
         return
     if file is None:
         raise typer.BadParameter(
-            "请指定要检查的文件（或用 --codes 列出问题代码）", param_hint="FILE"
+            "请指定要检查的文件（或用 --codes 列出问题代码）", param_hint="文件"
         )
     from ipscore.store.history import db_path
 
@@ -117,11 +126,23 @@ def validate(
 def template(
     month: Annotated[
         str,
-        typer.Option("--month", "-m", help="报送月份 YYYY-MM（如 2019-06）。", show_default=False),
+        typer.Option(
+            "--month",
+            "-m",
+            help="报送月份 YYYY-MM（如 2019-06）。",
+            show_default=False,
+            metavar="年-月",
+        ),
     ],
     output: Annotated[
         Path,
-        typer.Option("--output", "-o", help="输出的 .xlsx 文件（原子写入）。", show_default=False),
+        typer.Option(
+            "--output",
+            "-o",
+            help="输出的 .xlsx 文件（原子写入）。",
+            show_default=False,
+            metavar="文件",
+        ),
     ],
     rules: RulesOption = None,
 ) -> None:
@@ -149,12 +170,19 @@ def template(
 def merge(
     files: Annotated[
         list[Path],
-        typer.Argument(help="各区县报送的表格（每个文件填一个或几个区县）。", show_default=False),
+        typer.Argument(
+            help="各区县报送的表格（每个文件填一个或几个区县）。",
+            show_default=False,
+            metavar="文件...",
+        ),
     ],
     output: Annotated[
         Path,
         typer.Option(
-            "--output", "-o", help="汇总后的本月统计表（.xlsx，也可 .csv/.md；原子写入）。"
+            "--output",
+            "-o",
+            help="汇总后的本月统计表（.xlsx，也可 .csv/.md；原子写入）。",
+            metavar="文件",
         ),
     ],
     rules: RulesOption = None,
@@ -196,26 +224,37 @@ def tally(
         Path,
         typer.Argument(
             help="专利申请明细（.xlsx/.xls/.ods/.csv/.parquet），含申请日、专利类型、申请人地址等列。",
-            metavar="RECORDS",
+            metavar="申请明细",
             show_default=False,
         ),
     ],
     month: Annotated[
         str,
-        typer.Option("--month", "-m", help="统计月份 YYYY-MM（如 2019-05）。", show_default=False),
+        typer.Option(
+            "--month",
+            "-m",
+            help="统计月份 YYYY-MM（如 2019-05）。",
+            show_default=False,
+            metavar="年-月",
+        ),
     ],
     output: Annotated[
         Path,
         typer.Option(
-            "--output", "-o", help="输出的月度统计表（.xlsx，原子写入）。", show_default=False
+            "--output",
+            "-o",
+            help="输出的月度统计表（.xlsx，原子写入）。",
+            show_default=False,
+            metavar="文件",
         ),
     ],
     last_year: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
             "--last-year",
-            help="去年的申请明细；默认从 RECORDS 中取去年同期。",
+            help="去年的申请明细；默认从申请明细中取去年同期。",
             show_default=False,
+            metavar="文件",
         ),
     ] = None,
     rules: Annotated[
@@ -225,6 +264,7 @@ def tally(
             "-r",
             help="归属规则（TOML），默认 rules/attribution.toml。",
             show_default=False,
+            metavar="规则文件",
         ),
     ] = None,
     targets: Annotated[
@@ -233,6 +273,7 @@ def tally(
             "--targets",
             help="年度目标（TOML），默认 rules/targets-<年份>.toml。",
             show_default=False,
+            metavar="文件",
         ),
     ] = None,
     review: Annotated[
@@ -242,6 +283,7 @@ def tally(
             help="无法归属记录的核对文件（.csv，也可 .xlsx/.md）；"
             "默认与输出同目录的 <输出名>.无法归属.csv。",
             show_default=False,
+            metavar="文件",
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度与警告。")] = False,

@@ -27,10 +27,13 @@ from ipscore.cli.common import (
 def notice(
     file: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Argument(help="本月统计表；与 --inbox 二选一。", metavar="FILE", show_default=False),
+        typer.Argument(help="本月统计表；与 --inbox 二选一。", metavar="文件", show_default=False),
     ] = None,
     out: Annotated[
-        Path, typer.Option("--out", help="通报输出目录（不存在则创建）。", show_default=False)
+        Path,
+        typer.Option(
+            "--out", help="通报输出目录（不存在则创建）。", show_default=False, metavar="目录"
+        ),
     ] = Path("."),
     inbox: Annotated[
         Optional[Path],  # noqa: UP045
@@ -38,20 +41,27 @@ def notice(
             "--inbox",
             help="收件箱目录：取最早一个尚未生成通报的月份（供 cron 每月运行）。",
             show_default=False,
+            metavar="目录",
         ),
     ] = None,
     prev: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
-            "--prev", "-p", help="上月统计表；默认取历史库中的上月排名。", show_default=False
+            "--prev",
+            "-p",
+            help="上月统计表；默认取历史库中的上月排名。",
+            show_default=False,
+            metavar="文件",
         ),
     ] = None,
     when: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--date", help="成文日期 YYYY-MM-DD；默认今天。", show_default=False),
+        typer.Option(
+            "--date", help="成文日期 YYYY-MM-DD；默认今天。", show_default=False, metavar="年-月-日"
+        ),
     ] = None,
     formats: Annotated[
-        str, typer.Option("--formats", help="输出格式，逗号分隔：docx,xlsx,md。")
+        str, typer.Option("--formats", help="输出格式，逗号分隔：docx,xlsx,md。", metavar="格式")
     ] = "docx,xlsx,md",
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的通报文件。")] = False,
     rules: RulesOption = None,
@@ -61,6 +71,7 @@ def notice(
             "--notice-rules",
             help="通报文字设置（TOML）；默认 rules/notice.toml。",
             show_default=False,
+            metavar="文件",
         ),
     ] = None,
     db: DbOption = None,
@@ -74,10 +85,10 @@ def notice(
     from ipscore.app.notice import parse_formats
 
     if (file is None) == (inbox is None):
-        raise typer.BadParameter("请给出统计表 FILE，或用 --inbox 指定收件箱（二者选一）")
+        raise typer.BadParameter("请给出统计表（文件），或用 --inbox 指定收件箱（二者选一）")
     if inbox is not None and force:
         raise typer.BadParameter(
-            "--inbox 模式从不覆盖已有通报；重做某月请用 ipscore notice FILE --out DIR --force",
+            "--inbox 模式从不覆盖已有通报；重做某月请用 ipscore notice 文件 --out 目录 --force",
             param_hint="--force",
         )
     if inbox is not None and prev is not None:
@@ -150,7 +161,7 @@ def _log_ready(out: Path) -> None:
 def history(
     db: DbOption = None,
     fmt: Annotated[
-        ListFormat, typer.Option("--format", "-f", help="输出格式。")
+        ListFormat, typer.Option("--format", "-f", case_sensitive=False, help="输出格式。")
     ] = ListFormat.table,
 ) -> None:
     """列出历史库中已记录的月份。"""
@@ -182,12 +193,16 @@ def trend(
     county: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(
-            "--county", "-c", help="只看一个区县（可用简称，如 张店）。", show_default=False
+            "--county",
+            "-c",
+            help="只看一个区县（可用简称，如 张店）。",
+            show_default=False,
+            metavar="区县",
         ),
     ] = None,
     db: DbOption = None,
     fmt: Annotated[
-        ListFormat, typer.Option("--format", "-f", help="输出格式。")
+        ListFormat, typer.Option("--format", "-f", case_sensitive=False, help="输出格式。")
     ] = ListFormat.table,
     rules: RulesOption = None,
 ) -> None:

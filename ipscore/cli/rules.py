@@ -10,15 +10,15 @@ import typer
 
 if TYPE_CHECKING:
     pass
+from ipscore.cli.chinese import App
 from ipscore.cli.common import fail, run
 
-rules_app = typer.Typer(
+rules_app = App(
     help="规则文件：检查（rules check）与查看（rules show）。",
     no_args_is_help=True,
-    rich_markup_mode=None,
 )
 
-RulePath = Annotated[Path, typer.Argument(help="规则文件（TOML）。", metavar="PATH")]
+RulePath = Annotated[Path, typer.Argument(help="规则文件（TOML）。", metavar="规则文件")]
 
 
 @rules_app.command("check")
