@@ -39,7 +39,10 @@ TYPER_WORDS = (
     "<int",
     "list[",
 )
-TECHNICAL = {"ipscore", "IPSCORE_DB", "IPSCORE_RULES", "SQLite", "TOML", "YYYY", "MM", "DD", "cron"}
+TECHNICAL = {
+    *("ipscore", "IPSCORE_DB", "IPSCORE_RULES", "SQLite", "TOML", "YYYY", "MM", "DD", "cron"),
+    *("LibreOffice", "Word"),
+}
 FILE_NAME = re.compile(
     r"\S*\.(?:xlsx|xlsm|xls|ods|csv|md|toml|db|parquet|log|json|txt|docx|pdf|png)\b"
 )

@@ -118,6 +118,14 @@ _LIST: tuple[tuple[str, str, str, str], ...] = (
         "输出路径是符号链接、目录、设备或管道，拒绝写入（从不经符号链接写文件）",
     ),
     ("output-failed", "error", "输出", "输出文件无法写入（权限、磁盘空间、只读文件系统等）"),
+    (
+        "office-unavailable",
+        "error",
+        "输出",
+        "生成 PDF/PNG 需要 LibreOffice（soffice），找不到或转换失败",
+    ),
+    ("font-missing", "warning", "输出", "本机没有找到中文字体，简报图表中的中文会显示为方框"),
+    ("font-unusable", "error", "输出", "--font 指定的字体找不到或不含中文字形"),
 )
 
 CODES: dict[str, Code] = {c: Code(c, level, topic, text) for c, level, topic, text in _LIST}
