@@ -11,12 +11,12 @@ from builders_annual import ANNUAL_SAMPLE, rules_copy, sample_rows, write_annual
 
 from ipscore.app.assess import assess_file
 from ipscore.base.problems import InputError, RulesError
-from ipscore.rules.resolve import load_annual_scheme
+from ipscore.rules.resolve import resolve_scheme
 from ipscore.scoring.annual import Assessment
 
 
 def _assess(path: Path = ANNUAL_SAMPLE, rules: Path | None = None) -> Assessment:
-    return assess_file(path, load_annual_scheme(rules))
+    return assess_file(path, resolve_scheme(rules, "annual", "assess"))
 
 
 def _points(result: Assessment, county: str) -> dict[str, str]:
@@ -209,7 +209,7 @@ def test_year_from_title_file_name_or_option(tmp_path: Path) -> None:
         _assess(untitled)
     assert caught.value.problems[0].code == "year-unknown"
     assert "--year" in caught.value.problems[0].message
-    assert assess_file(untitled, load_annual_scheme(), year=2019).year == 2019
+    assert assess_file(untitled, resolve_scheme(None, "annual"), year=2019).year == 2019
     named = write_annual(tmp_path / "2020年度考核.xlsx", title=None)
     result = _assess(named)
     assert result.year == 2020
@@ -221,7 +221,7 @@ def test_monthly_rules_refused_for_assess() -> None:
     from ipscore.rules.resolve import default_scheme_path
 
     with pytest.raises(RulesError) as caught:
-        load_annual_scheme(default_scheme_path("monthly"))
+        resolve_scheme(default_scheme_path("monthly"), "annual", "assess")
     assert "ipscore rank" in caught.value.problems[0].message
 
 

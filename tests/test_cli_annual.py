@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from ipscore.app.assess import assess_file
 from ipscore.cli.common import app
 from ipscore.render.annual import annual_json
-from ipscore.rules.resolve import load_annual_scheme
+from ipscore.rules.resolve import resolve_scheme
 
 MAY = Path(__file__).parents[1] / "samples" / "2019-05.xlsx"
 
@@ -62,7 +62,7 @@ def test_assess_json_is_the_library_result(runner: CliRunner) -> None:
     result = run(runner, "assess", ANNUAL_SAMPLE, "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data == annual_json(assess_file(ANNUAL_SAMPLE, load_annual_scheme()))
+    assert data == annual_json(assess_file(ANNUAL_SAMPLE, resolve_scheme(None, "annual")))
     assert data["year"] == 2019 and data["scheme"] == "2019年区县知识产权工作考核"
     first = data["rows"][0]
     assert set(first) >= {"county", "parts", "base", "bonus", "score", "rank", "grade"}

@@ -41,7 +41,7 @@ TYPER_WORDS = (
 )
 TECHNICAL = {
     *("ipscore", "IPSCORE_DB", "IPSCORE_RULES", "SQLite", "TOML", "YYYY", "MM", "DD", "cron"),
-    *("LibreOffice", "Word"),
+    *("LibreOffice", "Word", "Sobol", "SALib"),
 }
 FILE_NAME = re.compile(
     r"\S*\.(?:xlsx|xlsm|xls|ods|csv|md|toml|db|parquet|log|json|txt|docx|pdf|png)\b"

@@ -1,4 +1,4 @@
-"""The month history store: recording, replacing, rank_change from it, concurrent writers."""
+"""The month history store: recording versions, rank_change from it, concurrent writers."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from pathlib import Path
 from conftest import SAMPLES_DIR
 from typer.testing import CliRunner
 
-from ipscore.app.rank import rank_month, rank_recorded
+from ipscore.app.rank import rank_month, rank_recorded, record
 from ipscore.cli.common import app
 from ipscore.rules.scheme import Scheme
-from ipscore.store.history import Store, db_path
+from ipscore.store.history import Store, db_path, stored_months
 
 APRIL = SAMPLES_DIR / "2019-04.xlsx"
 MAY = SAMPLES_DIR / "2019-05.xlsx"
@@ -76,26 +76,32 @@ def test_compare_does_not_record_the_what_if(_history_store: Path, tmp_path: Pat
     result = CliRunner().invoke(app, ["rank", str(MAY), "--compare", str(rules), "-f", "json"])
     assert result.exit_code == 0, result.output
     with sqlite3.connect(_history_store) as conn:
-        assert conn.execute("SELECT scheme FROM months").fetchall() == [
-            ("2019年发明专利申请月度排名",)
+        assert conn.execute("SELECT scheme, official FROM versions").fetchall() == [
+            ("2019年发明专利申请月度排名", 1)
         ]
 
 
-def test_rescoring_replaces_the_month(scheme: Scheme, tmp_path: Path) -> None:
+def test_rescoring_adds_a_version_and_the_latest_counts(scheme: Scheme, tmp_path: Path) -> None:
     db = tmp_path / "h.db"
     for _ in range(3):
         rank_recorded(MAY, scheme, db=db)
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM months").fetchone() == (1,)
-        assert conn.execute("SELECT count(*) FROM scores").fetchone() == (11,)
-        top = conn.execute("SELECT county, score FROM scores WHERE rank = 1").fetchone()
-    assert top == ("高新区", "90.92")
+        assert conn.execute("SELECT count(*) FROM versions").fetchone() == (3,)
+        assert conn.execute("SELECT count(*) FROM scores").fetchone() == (33,)
+        top = conn.execute("SELECT DISTINCT county, score FROM scores WHERE rank = 1").fetchall()
+    assert top == [("高新区", "90.92")]
+    (may,) = stored_months(db)  # one month under one scheme, recorded three times
+    assert (may.month, may.versions, may.version) == ("2019-05", 3, 3)
+    assert len(stored_months(db, every_version=True)) == 3
 
 
 def test_store_failure_is_a_warning_for_rank(scheme: Scheme, tmp_path: Path) -> None:
     ranking = rank_recorded(MAY, scheme, db=tmp_path / "missing-dir" / "h.db")
     assert ranking.rows[0].county == "高新区"
-    assert [w.code for w in ranking.warnings] == ["history-unavailable"]
+    (warning,) = ranking.warnings
+    assert warning.code == "history-unavailable"
+    assert warning.file == str(tmp_path / "missing-dir" / "h.db")
+    assert "目录不存在" in warning.message and "本次结果未记入历史" in warning.message
 
 
 def test_concurrent_writers_with_separate_connections(scheme: Scheme, tmp_path: Path) -> None:
@@ -108,7 +114,7 @@ def test_concurrent_writers_with_separate_connections(scheme: Scheme, tmp_path: 
             for _ in range(5):
                 for ranking in rankings:
                     with Store(db) as store:
-                        store.record(ranking)
+                        record(store, ranking)
         except BaseException as exc:  # collected: a thread's failure must fail the test
             errors.append(exc)
 
@@ -120,8 +126,10 @@ def test_concurrent_writers_with_separate_connections(scheme: Scheme, tmp_path: 
     assert errors == []
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert conn.execute("SELECT count(*) FROM scores").fetchone() == (33,)
-        months = conn.execute("SELECT month FROM months ORDER BY month").fetchall()
+        # 4 writers × 5 rounds × 3 months, every one kept as a version of 11 rows.
+        assert conn.execute("SELECT count(*) FROM versions").fetchone() == (60,)
+        assert conn.execute("SELECT count(*) FROM scores").fetchone() == (660,)
+        months = conn.execute("SELECT DISTINCT month FROM versions ORDER BY month").fetchall()
     assert months == [("2019-01",), ("2019-02",), ("2019-03",)]
 
 
@@ -146,7 +154,8 @@ def test_concurrent_processes(tmp_path: Path) -> None:
         assert proc.returncode == 0, err.decode()
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert conn.execute("SELECT count(*) FROM scores").fetchone() == (22,)
+        assert conn.execute("SELECT count(*) FROM versions").fetchone() == (12,)
+        assert conn.execute("SELECT count(DISTINCT month) FROM versions").fetchone() == (2,)
 
 
 def test_history_and_trend_commands(tmp_path: Path) -> None:
@@ -178,9 +187,7 @@ def test_opening_waits_for_a_writer_on_a_new_file(tmp_path: Path) -> None:
     # with "database is locked" (SQLite's busy timeout does not cover it); the store retries.
     db = tmp_path / "h.db"
     other = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
-    other.execute("CREATE TABLE other (x)")
-    other.execute("BEGIN IMMEDIATE")
-    other.execute("INSERT INTO other VALUES (1)")
+    other.execute("BEGIN EXCLUSIVE")  # e.g. another ipscore run creating the same new store
     release = threading.Timer(0.3, lambda: other.execute("COMMIT"))
     release.start()
     try:

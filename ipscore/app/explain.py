@@ -1,4 +1,4 @@
-"""ipscore.app.explain."""
+"""explain: one unit's score line by line, on a monthly or an annual file."""
 
 from __future__ import annotations
 
@@ -15,16 +15,17 @@ from ipscore.scoring.ledger import Ledger, annual_ledger, monthly_ledger
 
 
 def pick_scheme(path: Path, sheet: str | None = None) -> Scheme:
-    """The bundled scheme (monthly or annual) whose headers the file matches better."""
+    """The default scheme (monthly or annual, as the resolver gives them) whose headers the file
+    matches better."""
     from ipscore.intake.grids import read_grids
     from ipscore.intake.table import choose_sheet
-    from ipscore.rules.resolve import default_scheme_path, load_scheme
+    from ipscore.rules.resolve import default_scheme
 
     grids = read_grids(path)
     best: tuple[Fraction, Scheme] | None = None
     failures: list[Problem] = []
     for kind in ("annual", "monthly"):
-        scheme = load_scheme(default_scheme_path(kind))
+        scheme = default_scheme(kind)
         try:
             _, layout = choose_sheet(grids, scheme, sheet)
         except InputError as exc:
@@ -58,12 +59,15 @@ def explain_file(
 ) -> tuple[Ledger, Scheme, list[Problem]]:
     """Score a monthly or annual file and return one unit's ledger (and the warnings)."""
     from ipscore.intake.table import load_table
-    from ipscore.rules.resolve import load_scheme
+    from ipscore.rules.resolve import resolve_scheme
     from ipscore.scoring.annual import assess
     from ipscore.scoring.score import score
 
     path = Path(path)
-    scheme = load_scheme(rules) if rules is not None else pick_scheme(path, sheet)
+    if rules is not None:
+        scheme = resolve_scheme(rules, ("monthly", "annual"), "explain")
+    else:
+        scheme = pick_scheme(path, sheet)
     if scheme.kind == "annual" and period is not None:
         period = type(period)(period.year, None)
     table = load_table(path, scheme, sheet=sheet, period=period, allow_missing=allow_missing)

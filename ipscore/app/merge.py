@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ipscore.base.period import Period
 from ipscore.base.problems import InputError, Problem
@@ -70,7 +71,7 @@ def merge_files(
         # Blank rows are the other units' rows: not this file's business.
         problems.extend(p for p in found if p.county is None or p.county not in _blank(table))
         periods.setdefault(table.period, str(path))
-        where = {"file": grid.file, "sheet": grid.sheet}
+        where: dict[str, Any] = {"file": grid.file, "sheet": grid.sheet}
         if not filled:
             problems.append(
                 Problem("merge-nothing", "没有填报任何区县的数据（各区县行都是空的）", **where)

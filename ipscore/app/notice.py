@@ -17,16 +17,17 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ipscore.app.rank import fill_rank_change, rank_month
+from ipscore.app.rank import fill_rank_change, rank_month, record
 from ipscore.base.files import write_bytes_atomic
 from ipscore.base.period import Period, period_from_filename
 from ipscore.base.problems import InputError, IpscoreError, Problem
 from ipscore.intake.table import load_table
 from ipscore.render.circular import Notice, build_notice
+from ipscore.rules.identity import scheme_id
 from ipscore.rules.notice import NoticeRules
 from ipscore.rules.scheme import Scheme
 from ipscore.scoring.score import Ranking
-from ipscore.store.history import Store, StoreError
+from ipscore.store.history import Store
 
 FORMATS = ("docx", "xlsx", "md")
 LOG_NAME = "ipscore-notice.log"
@@ -132,7 +133,7 @@ def publish(
         for fmt, target in todo.items():
             write_bytes_atomic(target, contents[fmt])
             result.written.append(target)
-        store.record(ranking)
+        record(store, ranking)
     return result
 
 
@@ -212,21 +213,45 @@ def run_inbox(
     formats: Sequence[str] = FORMATS,
     db: Path | str | None = None,
 ) -> InboxRun:
-    """Publish the earliest inbox month without a complete circular set in ``out``.
+    """Publish the earliest inbox month that is not done in ``out``.
 
-    Returns status 0 (done, or nothing to do) or 2 (bad input); the log line is already
-    appended. Anything unexpected is logged and re-raised (the CLI makes it status 1).
+    A month is done when its circular set is complete and the history store holds it under
+    ``scheme``. A month whose circular is complete but was never recorded (a run stopped
+    between the two, or another store) is recorded now, without touching its files, and the
+    run goes on to the next month. Returns status 0 (done, or nothing to do) or 2 (bad input or
+    an unusable store); the log line is already appended. Anything unexpected is logged and
+    re-raised (the CLI makes it status 1).
     """
     source: Path | None = None
     period: Period | None = None
+    caught_up: list[str] = []
     try:
         months = inbox_months(inbox, scheme)
+        with Store(db, readonly=True) as store:
+            recorded = {p for p in months if store.has(p, scheme_id(scheme))}
         for candidate, file in months.items():
-            if not all(p.exists() for p in circular_paths(out, candidate, formats).values()):
-                period, source = candidate, file
+            complete = all(p.exists() for p in circular_paths(out, candidate, formats).values())
+            if complete and candidate in recorded:
+                continue
+            period, source = candidate, file
+            if not complete:
                 break
+            publish(
+                file,
+                out,
+                scheme,
+                rules,
+                when,
+                formats=formats,
+                prev_fallback=months.get(candidate.previous()),
+                db=db,
+                missing_only=True,
+            )
+            caught_up.append(str(candidate))
+            period = source = None
+        done = f"补记历史 {'、'.join(caught_up)}（通报已存在，未改动）；" if caught_up else ""
         if source is None or period is None:
-            line = f"无待处理月份（收件箱 {len(months)} 个文件均已生成通报）"
+            line = done + f"无待处理月份（收件箱 {len(months)} 个文件均已生成通报）"
             append_log(out, line)
             return InboxRun(0, line)
         result = publish(
@@ -243,7 +268,9 @@ def run_inbox(
         names = "、".join(p.name for p in result.written)
         change = "含位次变化" if result.ranking.previous is not None else "无上月数据，无位次变化"
         count = len(result.written)
-        line = f"成功 {period} 来源 {source.name}，写入 {count} 个文件（{change}）：{names}"
+        line = done + (
+            f"成功 {period} 来源 {source.name}，写入 {count} 个文件（{change}）：{names}"
+        )
         warnings = [w for w in result.ranking.warnings if w.code != "no-previous-month"]
         if warnings:
             line += "；" + "；".join(w.line() for w in warnings)
@@ -252,11 +279,10 @@ def run_inbox(
     except IpscoreError as exc:
         where = f"{period} 来源 {source.name}：" if source is not None and period else ""
         line = "错误 " + where + problems_text(exc.problems)
+        if caught_up:
+            line = f"补记历史 {'、'.join(caught_up)}；" + line
         append_log(out, line)
         return InboxRun(2, line)
-    except StoreError as exc:
-        append_log(out, f"失败 {exc}")
-        raise
     except Exception as exc:
         append_log(out, f"内部错误 {type(exc).__name__}: {exc}")
         raise

@@ -1,7 +1,11 @@
-"""The monthly ranking, end to end: load a month's sheet (and last month's), score, rank."""
+"""The monthly ranking, end to end: load a month's sheet (and last month's), score, rank, and
+record it in the history store under its scheme."""
 
 from __future__ import annotations
 
+import getpass
+import hashlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -9,16 +13,18 @@ from ipscore.base.period import Period
 from ipscore.base.problems import InputError, Problem
 from ipscore.intake.model import DataTable
 from ipscore.intake.table import load_table
+from ipscore.rules.identity import scheme_id
+from ipscore.rules.resolve import is_official
 from ipscore.rules.scheme import Scheme
 from ipscore.scoring.score import Ranking, score
-from ipscore.store.history import Store, StoreError
+from ipscore.store.history import Provenance, Store, StoreError
 
 
 def fill_rank_change(ranking: Ranking, store: Store) -> bool:
     """Fill rank_change from the stored previous month; True when that month was stored."""
     previous = ranking.period.previous()
-    # Ranks under another scheme are not comparable: a changed rule would show as movement.
-    ranks = store.ranks(previous, ranking.scheme.name)
+    # Only the previous month under the same scheme: a changed rule would show as movement.
+    ranks = store.ranks(previous, scheme_id(ranking.scheme))
     if ranks is None:
         return False
     for row in ranking.rows:
@@ -26,6 +32,42 @@ def fill_rank_change(ranking: Ranking, store: Store) -> bool:
             row.rank_change = ranks[row.county] - row.rank
     ranking.previous = previous
     return True
+
+
+def provenance(ranking: Ranking) -> Provenance:
+    """The scheme identity, whether it is the official scheme, the file, its sha256, and who."""
+    source = Path(ranking.table.file)
+    return Provenance(
+        scheme=scheme_id(ranking.scheme),
+        official=is_official(ranking.scheme),
+        source=str(source.absolute()),
+        sha256=file_sha256(source),
+        user=_user(),
+    )
+
+
+def record(store: Store, ranking: Ranking) -> int:
+    """Record a ranking as a new version of its month under its scheme."""
+    return store.record(ranking, provenance(ranking))
+
+
+def file_sha256(path: Path) -> str:
+    """The file's sha256 in hex; '' when it cannot be read again."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else ""
 
 
 def rank_recorded(
@@ -37,8 +79,8 @@ def rank_recorded(
     strict: bool = False,
     **options: Any,
 ) -> Ranking:
-    """Rank a month, take rank_change from the stored previous month when no ``prev`` file is
-    given, and record the month in the store.
+    """Rank a month, take rank_change from the stored previous month under the same scheme when
+    no ``prev`` file is given, and record the month in the store.
 
     With ``strict`` a store failure raises :class:`StoreError`; otherwise it becomes a warning
     and the ranking is returned all the same (``rank`` must not fail for want of a history).
@@ -48,12 +90,17 @@ def rank_recorded(
         with Store(db) as store:
             if prev is None:
                 fill_rank_change(ranking, store)
-            store.record(ranking)
+            record(store, ranking)
     except StoreError as exc:
         if strict:
             raise
         ranking.warnings.append(
-            Problem("history-unavailable", f"{exc}；本次结果未记入历史", level="warning")
+            Problem(
+                "history-unavailable",
+                f"{exc.message}；本次结果未记入历史",
+                level="warning",
+                file=exc.path,
+            )
         )
     return ranking
 

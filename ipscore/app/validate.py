@@ -84,7 +84,19 @@ def validate_file(
             problems.extend(exc.problems)
     elif previous is None and previous_for is not None:
         # No --prev: last month as the history store has it, when it has it.
-        previous = previous_for(table.period.previous())
+        from ipscore.store.history import StoreError
+
+        try:
+            previous = previous_for(table.period.previous())
+        except StoreError as exc:
+            problems.append(
+                Problem(
+                    "history-unavailable",
+                    f"{exc.message}；未与历史库中的上月核对",
+                    level="warning",
+                    file=exc.path,
+                )
+            )
     problems.extend(month_problems(table, previous))
     report.problems = sorted(problems, key=cell_order)
     return report

@@ -71,8 +71,25 @@ _LIST: tuple[tuple[str, str, str, str], ...] = (
     ("cumulative-fell", "warning", "核对", "累计数比上月还少"),
     ("month-jump", "warning", "核对", "本月数超过上月的 3 倍"),
     ("scheme-unknown", "error", "规则", "表头既不像月度统计表也不像年度考核表，需用 --rules 指定"),
-    ("history-unavailable", "warning", "历史", "历史库无法打开或写入，本次结果未记入历史"),
+    (
+        "history-unavailable",
+        "warning",
+        "历史",
+        "历史库无法使用：rank 的结果未记入历史，validate 未与历史库中的上月核对",
+    ),
     ("no-previous-month", "warning", "历史", "历史库中没有上月排名，位次变化为 —"),
+    (
+        "store-refused",
+        "error",
+        "历史",
+        "历史库不是 ipscore 的、已损坏、不是普通文件或是符号链接：拒绝打开，不写入",
+    ),
+    (
+        "store-unavailable",
+        "error",
+        "历史",
+        "历史库无法打开、读取或写入（目录不存在、权限、只读、磁盘已满、被占用超时）",
+    ),
     ("notice-date", "error", "通报", "成文日期早于数据月份结束"),
     ("notice-exists", "error", "通报", "通报文件已存在（加 --force 才覆盖）"),
     ("inbox-missing", "error", "通报", "收件箱目录不存在"),
@@ -126,13 +143,17 @@ _LIST: tuple[tuple[str, str, str, str], ...] = (
     ),
     ("font-missing", "warning", "输出", "本机没有找到中文字体，简报图表中的中文会显示为方框"),
     ("font-unusable", "error", "输出", "--font 指定的字体找不到或不含中文字形"),
+    ("robust-runs", "error", "稳健性", "模拟次数 --runs 不在 1 到 1000000 之间"),
+    ("robust-spread", "error", "稳健性", "权重变动幅度 --spread 不在 [0, 1) 之内"),
+    (
+        "robust-indicators",
+        "error",
+        "稳健性",
+        "方案中有分值的指标不足两个（或有稳健性分析不支持的计分方法），权重无从变动",
+    ),
 )
 
 CODES: dict[str, Code] = {c: Code(c, level, topic, text) for c, level, topic, text in _LIST}
-
-
-def describe(code: str) -> Code | None:
-    return CODES.get(code)
 
 
 def codes_markdown() -> str:

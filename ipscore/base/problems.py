@@ -96,8 +96,3 @@ class RulesError(IpscoreError):
 class OutputError(IpscoreError):
     """An output file cannot or must not be written: a symlink or a folder in its place, no
     permission, a full disk. Raised by :mod:`ipscore.base.files`; nothing is left behind."""
-
-
-def fail(code: str, message: str, **where: str | None) -> InputError:
-    """Build an :class:`InputError` holding a single problem."""
-    return InputError([Problem(code, message, "error", **where)])

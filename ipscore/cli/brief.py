@@ -89,10 +89,9 @@ def brief(
 
     def build() -> Any:
         from ipscore.app.brief import make_brief
-        from ipscore.rules.resolve import load_scheme
+        from ipscore.rules.resolve import resolve_scheme
 
-        scheme = load_scheme(rules)
-        warn(list(scheme.warnings), quiet)
+        scheme = resolve_scheme(rules, "monthly", "brief")
         return make_brief(
             file,
             scheme,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 if TYPE_CHECKING:
+    from ipscore.rules.scheme import Scheme
     from ipscore.scoring.score import Ranking
 from ipscore.cli.common import (
     CompareOption,
@@ -87,17 +88,19 @@ def rank(
     """
     chosen = output_format(fmt, output, inputs=(file, prev, rules, compare), store=_store_path(db))
     period = parse_period(month)
+    # Both rule files are resolved (and their kinds checked) before anything is recorded.
+    other_scheme = None if compare is None else run(lambda: _scheme(compare))
     ranking = run(
         lambda: _rank(
             file, rules, sheet=sheet, period=period, allow_missing=allow_missing, prev=prev, db=db
         )
     )
     warn(ranking.warnings, quiet)
-    if compare is not None:
+    if other_scheme is not None:
         # The what-if ranking is never recorded: the store keeps the month under its real rules.
         other = run(
             lambda: _rank_unrecorded(
-                file, compare, sheet=sheet, period=period, allow_missing=allow_missing
+                file, other_scheme, sheet=sheet, period=period, allow_missing=allow_missing
             )
         )
         emit(what_if(ranking, other), chosen, output)
@@ -111,20 +114,23 @@ def _store_path(db: Path | None) -> Path:
     return db_path(db)
 
 
+def _scheme(rules: Path | None) -> Scheme:
+    from ipscore.rules.resolve import resolve_scheme
+
+    return resolve_scheme(rules, "monthly", "rank")
+
+
 def _rank(file: Path, rules: Path | None, **options: Any) -> Ranking:
     from ipscore.app.rank import rank_recorded
-    from ipscore.rules.resolve import load_scheme
 
-    scheme = load_scheme(rules)
-    warn(list(scheme.warnings), False)
+    scheme = _scheme(rules)
     return rank_recorded(file, scheme, **options)
 
 
-def _rank_unrecorded(file: Path, rules: Path | None, **options: Any) -> Ranking:
+def _rank_unrecorded(file: Path, scheme: Scheme, **options: Any) -> Ranking:
     from ipscore.app.rank import rank_month
-    from ipscore.rules.resolve import load_scheme
 
-    return rank_month(file, load_scheme(rules), **options)
+    return rank_month(file, scheme, **options)
 
 
 # --------------------------------------------------------------------------------------------
@@ -203,9 +209,9 @@ def assess(
 
 def _assess(file: Path, rules: Path | None, **options: Any) -> Any:
     from ipscore.app.assess import assess_file
-    from ipscore.rules.resolve import load_annual_scheme
+    from ipscore.rules.resolve import resolve_scheme
 
-    return assess_file(file, load_annual_scheme(rules), **options)
+    return assess_file(file, resolve_scheme(rules, "annual", "assess"), **options)
 
 
 @app.command()

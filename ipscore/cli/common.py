@@ -326,17 +326,6 @@ def parse_date(text: str | None) -> date:
         ) from None
 
 
-def run_store(call: Callable[[], T]) -> T:
-    """Like run, but a history-store failure is reported plainly (exit status 1)."""
-    from ipscore.store.history import StoreError
-
-    try:
-        return run(call)
-    except StoreError as exc:
-        print(f"错误：{printable(str(exc), None)}", file=sys.stderr)
-        raise typer.Exit(1) from None
-
-
 class ListFormat(str, Enum):
     table = "table"
     json = "json"

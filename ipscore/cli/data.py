@@ -99,16 +99,18 @@ def validate(
 
     def check() -> Any:
         from ipscore.app.validate import validate_file
-        from ipscore.rules.resolve import load_scheme
+        from ipscore.rules.identity import scheme_id
+        from ipscore.rules.resolve import resolve_scheme
         from ipscore.store.history import previous_from_store
 
+        scheme = resolve_scheme(rules, "monthly", "validate")
         return validate_file(
             file,
-            load_scheme(rules),
+            scheme,
             sheet=sheet,
             period=period,
             prev=prev,
-            previous_for=previous_from_store(db),
+            previous_for=previous_from_store(db, scheme_id(scheme)),
             allow_missing=allow_missing,
         )
 
@@ -155,10 +157,9 @@ def template(
 
     def build() -> None:
         from ipscore.render.sheet import write_template
-        from ipscore.rules.resolve import load_scheme
+        from ipscore.rules.resolve import resolve_scheme
 
-        scheme = load_scheme(rules)
-        warn(list(scheme.warnings), False)
+        scheme = resolve_scheme(rules, "monthly", "template")
         assert period is not None
         write_template(output, scheme, period)
 
@@ -202,10 +203,9 @@ def merge(
 
     def build() -> Any:
         from ipscore.app.merge import merge_to_file
-        from ipscore.rules.resolve import load_scheme
+        from ipscore.rules.resolve import resolve_scheme
 
-        scheme = load_scheme(rules)
-        warn(list(scheme.warnings), quiet)
+        scheme = resolve_scheme(rules, "monthly", "merge")
         return merge_to_file(
             files, output, scheme, period=period, sheet=sheet, allow_missing=allow_missing
         )

@@ -18,7 +18,6 @@ from ipscore.cli.common import (
     fail,
     parse_date,
     run,
-    run_store,
     warn,
 )
 
@@ -80,7 +79,7 @@ def notice(
     """生成月度通报（docx、xlsx、md），例：ipscore notice 2019-05.xlsx --out 通报。
 
     cron 用法：ipscore notice --inbox 收件箱 --out 通报（成功时不输出；退出码 0 完成或无事可做，
-    2 输入或规则有误，1 其他错误；每次运行在输出目录的 ipscore-notice.log 追加一行）。
+    2 输入、规则或历史库有误，1 程序内部错误；每次运行在输出目录的 ipscore-notice.log 追加一行）。
     """
     from ipscore.app.notice import parse_formats
 
@@ -103,9 +102,9 @@ def notice(
 
     def load() -> tuple[Any, Any]:
         from ipscore.rules.notice import load_notice_rules
-        from ipscore.rules.resolve import load_scheme
+        from ipscore.rules.resolve import resolve_scheme
 
-        return load_scheme(rules), load_notice_rules(notice_rules)
+        return resolve_scheme(rules, "monthly", "notice"), load_notice_rules(notice_rules)
 
     if inbox is not None:
         from ipscore.app.notice import LOG_NAME, append_log, problems_text, run_inbox
@@ -121,9 +120,7 @@ def notice(
             line = "错误 规则文件：" + problems_text(exc.problems)
             run(lambda: append_log(out, line))
             raise fail(exc.problems) from None
-        outcome = run_store(
-            lambda: run_inbox(inbox, out, scheme, wording, day, formats=chosen, db=db)
-        )
+        outcome = run(lambda: run_inbox(inbox, out, scheme, wording, day, formats=chosen, db=db))
         if outcome.status != 0:
             print(printable(outcome.line, None), file=sys.stderr)
             raise typer.Exit(outcome.status)
@@ -137,8 +134,7 @@ def notice(
 
     assert file is not None
     scheme, wording = run(load)
-    warn(list(scheme.warnings), False)
-    result = run_store(
+    result = run(
         lambda: publish(
             file, out, scheme, wording, day, formats=chosen, prev=prev, db=db, force=force
         )
@@ -163,13 +159,19 @@ def history(
     fmt: Annotated[
         ListFormat, typer.Option("--format", "-f", case_sensitive=False, help="输出格式。")
     ] = ListFormat.table,
+    every: Annotated[
+        bool, typer.Option("--all", help="列出每一次记录（默认每月每个方案只列最新一次）。")
+    ] = False,
 ) -> None:
-    """列出历史库中已记录的月份。"""
+    """列出历史库中已记录的月份：方案（官方或试算）、第一名、来源文件、记录人与时间。
+
+    历史库以只读方式打开，不会被改动。
+    """
     import json
 
     from ipscore.store.history import db_path, stored_months
 
-    months = run_store(lambda: stored_months(db))
+    months = run(lambda: stored_months(db, every_version=every))
     if fmt is ListFormat.json:
         from ipscore.render.history import months_json
 
@@ -185,7 +187,7 @@ def history(
 
     from ipscore.render.history import print_months
 
-    print_months(months, Console())
+    print_months(months, Console(), every_version=every)
 
 
 @app.command()
@@ -206,30 +208,33 @@ def trend(
     ] = ListFormat.table,
     rules: RulesOption = None,
 ) -> None:
-    """各区县逐月排名走势（↑↓ 与迷你走势图）。"""
+    """各区县逐月排名走势（↑↓ 与迷你走势图）。
+
+    只取同一方案下记录的排名：默认为官方方案，或 --rules 指定的方案。
+    """
     import json
 
+    from ipscore.rules.identity import scheme_id
+    from ipscore.rules.resolve import resolve_scheme
     from ipscore.store.history import db_path, stored_trend
 
+    scheme = run(lambda: resolve_scheme(rules, "monthly", "trend"))
     name = None
     if county is not None:
-        from ipscore.rules.resolve import load_scheme
-
-        scheme = run(lambda: load_scheme(rules))
         name = scheme.units.resolve(county)
         if name is None:
             raise typer.BadParameter(
                 f"不认识的区县：{county!r}（可选：{'、'.join(scheme.units.names)}）",
                 param_hint="--county",
             )
-    data = run_store(lambda: stored_trend(db, name))
+    data = run(lambda: stored_trend(scheme_id(scheme), db, name))
     if fmt is ListFormat.json:
         from ipscore.render.history import trend_json
 
         print(json.dumps(trend_json(data), ensure_ascii=False, indent=2))
         return
     if not data:
-        print(f"历史库 {db_path(db)} 中还没有{name or ''}的记录。")
+        print(f"历史库 {db_path(db)} 中还没有{name or ''}按方案“{scheme.name}”记录的排名。")
         return
     from rich.console import Console
 

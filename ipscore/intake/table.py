@@ -10,6 +10,7 @@ sheet with errors raises :class:`InputError` holding all of them.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ipscore.base.numbers import shown
 from ipscore.base.period import Period, period_from_filename, period_from_text
@@ -29,7 +30,7 @@ def _resolve_period(
     explicit: Period | None,
     warnings: list[Problem],
 ) -> Period:
-    where = {"file": grid.file, "sheet": grid.sheet}
+    where: dict[str, Any] = {"file": grid.file, "sheet": grid.sheet}
     from_title = period_from_text(title) if title else None
     if from_title is None or from_title.month is None:
         for text in header_texts:
@@ -221,7 +222,7 @@ def table_from_grid(
     """
     problems: list[Problem] = []
     warnings: list[Problem] = []
-    where = {"file": grid.file, "sheet": grid.sheet}
+    where: dict[str, Any] = {"file": grid.file, "sheet": grid.sheet}
     columns = layout.columns
 
     for spec in scheme.fields.values():

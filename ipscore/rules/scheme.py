@@ -10,13 +10,12 @@ list; :func:`check_scheme_file` returns it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from ipscore.base.numbers import Rounding
-from ipscore.base.problems import Problem
 from ipscore.rules.units import UnitList
 
 FIELD_TYPES = ("unit", "count", "number", "flag", "reported")
@@ -124,7 +123,6 @@ class Scheme:
     indicators: tuple[Indicator, ...]
     units: UnitList
     source: Path
-    warnings: tuple[Problem, ...] = field(default=())
     bonus: Bonus | None = None
     grades: Grades | None = None
     veto: Veto | None = None

@@ -293,7 +293,7 @@ def total_problems(grid: Grid, table: DataTable, scheme: Scheme) -> list[Problem
             continue
         if not all(spec.id in r.values for r in table.records):
             continue
-        units = sum(Fraction(r.values[spec.id]) for r in table.records)
+        units = sum((Fraction(r.values[spec.id]) for r in table.records), Fraction(0))
         if units != total.values[spec.id]:
             column = table.columns[spec.id]
             out.append(

@@ -1,8 +1,15 @@
-"""The month history: an embedded SQLite store of every scored month.
+"""The month history: every recorded ranking, by month and scheme, version by version.
 
-Each time ``rank`` or ``notice`` scores a month its rows are recorded here, replacing that
-month's earlier rows in one transaction (a corrected file is a correction, not a duplicate).
-The previous month's stored ranks give ``rank_change`` without ``--prev``.
+A month is stored under the scheme it was scored by (its name and the digest of its scoring
+content, :mod:`ipscore.rules.identity`), so a what-if run under an edited copy of the rules
+never replaces the official month, and rank change is only ever taken from the previous month
+under the same scheme. Nothing is overwritten: each recording is a new version that says who
+recorded it, when, from which file and that file's sha256; the latest version of a month under
+a scheme counts. A version is *official* when its scheme was the default one (the one a
+command uses without ``--rules``) at the time.
+
+The store stores; it runs no pipeline (``ipscore.app`` scores and then calls it). Opening,
+refusals and the meaning of failures are in :mod:`ipscore.store.connect`.
 
 Concurrency: the store runs in WAL mode with a busy timeout, and every write starts with
 ``BEGIN IMMEDIATE``, so two processes writing at once wait for each other instead of failing
@@ -13,51 +20,39 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from ipscore.base.numbers import round_to
 from ipscore.base.period import Period
 from ipscore.intake.model import DataTable, Record
+from ipscore.rules.identity import SchemeId
 from ipscore.scoring.score import Ranking
+from ipscore.store.connect import StoreError, failure, open_for_read, open_for_write, retry
+
+__all__ = [
+    "MonthInfo",
+    "Provenance",
+    "RankPoint",
+    "Store",
+    "StoreError",  # raised by every call here; defined with the opening rules in connect
+    "db_path",
+    "previous_from_store",
+    "stored_months",
+    "stored_table",
+    "stored_trend",
+]
 
 DEFAULT_DB = "ipscore.db"
 ENV_DB = "IPSCORE_DB"
-BUSY_TIMEOUT_MS = 30_000
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS months (
-    month TEXT PRIMARY KEY,
-    scheme TEXT NOT NULL,
-    source TEXT NOT NULL,
-    units INTEGER NOT NULL,
-    recorded_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS scores (
-    month TEXT NOT NULL REFERENCES months(month),
-    county TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    rank INTEGER NOT NULL,
-    score TEXT NOT NULL,
-    month_apps INTEGER,
-    ytd_apps INTEGER,
-    ytd_apps_last_year INTEGER,
-    annual_target INTEGER,
-    growth_pct TEXT,
-    completion_pct TEXT,
-    rank_change INTEGER,
-    PRIMARY KEY (month, county)
-);
-"""
-
-
-class StoreError(Exception):
-    """The history store cannot be opened, read or written (disk, permissions, corruption)."""
+COUNT_FIELDS = ("month_apps", "ytd_apps", "ytd_apps_last_year", "annual_target")
+# The latest version of each (month, scheme, digest); a digest of '' came from schema 1.
+_SAME_SCHEME = "scheme = ? AND scheme_digest IN (?, '')"
 
 
 def db_path(option: Path | str | None = None) -> Path:
@@ -69,13 +64,32 @@ def db_path(option: Path | str | None = None) -> Path:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where a recorded ranking came from: its scheme, the file, and who recorded it."""
+
+    scheme: SchemeId
+    official: bool
+    source: str
+    sha256: str
+    user: str
+
+
+@dataclass(frozen=True)
 class MonthInfo:
+    """One recorded version of a month under a scheme."""
+
     month: str
     scheme: str
+    digest: str
+    official: bool
     source: str
+    sha256: str
     units: int
+    recorded_by: str
     recorded_at: str
     leader: str
+    versions: int  # how many versions of this month under this scheme were recorded
+    version: int
 
 
 @dataclass(frozen=True)
@@ -86,48 +100,17 @@ class RankPoint:
     rank_change: int | None
 
 
-def _retry(call: Callable[[], None]) -> None:
-    """Run ``call``, retrying while the store is locked, up to the busy timeout.
-
-    SQLite waits on its own for most locks, but a few (switching a new file to WAL, an upgrade
-    from a read lock that would deadlock) report "database is locked" at once; those are
-    retried here after a short pause. The transaction in ``call`` was rolled back or never
-    began, so running it again is safe.
-    """
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-    while True:
-        try:
-            call()
-            return
-        except sqlite3.OperationalError as exc:
-            message = str(exc)
-            if ("locked" not in message and "busy" not in message) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
 class Store:
-    """One connection to the history store; use as a context manager."""
+    """One connection to the history store; use as a context manager.
 
-    def __init__(self, path: Path | str | None = None) -> None:
+    ``readonly`` opens the file read-only (``history``, ``trend``, ``validate``): a store that
+    does not exist reads as empty and is not created.
+    """
+
+    def __init__(self, path: Path | str | None = None, *, readonly: bool = False) -> None:
         self.path = db_path(path)
-        try:
-            self.conn = sqlite3.connect(
-                self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
-            )
-            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            _retry(self._setup)
-        except sqlite3.Error as exc:
-            raise StoreError(f"无法打开历史库 {self.path}：{exc}") from None
-
-    def _setup(self) -> None:
-        # WAL is a property of the file: set once, by whichever process creates the store.
-        if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            self.conn.execute("PRAGMA journal_mode = WAL")
-        with self._write() as conn:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+        self.readonly = readonly
+        self.conn = open_for_read(self.path) if readonly else open_for_write(self.path)
 
     def __enter__(self) -> Store:
         return self
@@ -151,117 +134,163 @@ class Store:
                 self.conn.execute("ROLLBACK")
             raise
 
-    def record(self, ranking: Ranking) -> None:
-        """Store a scored month, replacing whatever was stored for that month."""
-        month = str(ranking.period)
+    def _read(self, query: str, args: tuple[Any, ...] = ()) -> list[Any]:
+        try:
+            return self.conn.execute(query, args).fetchall()
+        except sqlite3.Error as exc:
+            raise failure(self.path, exc, "读取") from None
+
+    def record(self, ranking: Ranking, provenance: Provenance) -> int:
+        """Add a version of the ranking's month under its scheme; returns the version id."""
+        assert not self.readonly, "a read-only store cannot record"
         decimals, mode = ranking.scheme.decimals, ranking.scheme.rounding
 
         def text(value: Any) -> str | None:
             return None if value is None else str(round_to(value, decimals, mode))
 
-        def count(value: Any) -> int | None:
-            return None if value is None else int(value)
+        def count(value: Any) -> str | None:
+            # Decimal text: exact at any size (SQLite integers stop at 2^63 − 1).
+            return None if value is None else str(int(value))
 
         rows = []
         for position, row in enumerate(ranking.rows, start=1):
             values = row.record.values
             rows.append(
                 (
-                    month,
                     row.county,
                     position,
                     row.rank,
                     text(row.score),
-                    count(values.get("month_apps")),
-                    count(values.get("ytd_apps")),
-                    count(values.get("ytd_apps_last_year")),
-                    count(values.get("annual_target")),
+                    *(count(values.get(f)) for f in COUNT_FIELDS),
                     text(row.derived.get("growth_pct")),
                     text(row.derived.get("completion_pct")),
                     row.rank_change,
                 )
             )
         recorded = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-
-        def replace() -> None:
-            with self._write() as conn:
-                conn.execute("DELETE FROM scores WHERE month = ?", (month,))
-                conn.execute("DELETE FROM months WHERE month = ?", (month,))
-                conn.execute(
-                    "INSERT INTO months VALUES (?, ?, ?, ?, ?)",
-                    (month, ranking.scheme.name, ranking.table.file, len(rows), recorded),
-                )
-                conn.executemany(
-                    "INSERT INTO scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-                )
-
-        try:
-            _retry(replace)
-        except sqlite3.Error as exc:
-            raise StoreError(f"无法写入历史库 {self.path}：{exc}") from None
-
-    def ranks(self, period: Period, scheme: str | None = None) -> dict[str, int] | None:
-        """The stored ranks of a month by unit, or None when the month is not stored (or was
-        scored under a scheme other than ``scheme``, when one is given)."""
-        try:
-            found = self.conn.execute(
-                "SELECT scheme FROM months WHERE month = ?", (str(period),)
-            ).fetchone()
-            if not found or (scheme is not None and found[0] != scheme):
-                return None
-            cursor = self.conn.execute(
-                "SELECT county, rank FROM scores WHERE month = ?", (str(period),)
-            )
-            return dict(cursor.fetchall())
-        except sqlite3.Error as exc:
-            raise StoreError(f"无法读取历史库 {self.path}：{exc}") from None
-
-    def table(self, period: Period) -> DataTable | None:
-        """The stored counts of a month as a :class:`DataTable` whose sheet is 历史库."""
-        try:
-            found = self.conn.execute(
-                "SELECT source FROM months WHERE month = ?", (str(period),)
-            ).fetchone()
-            if not found:
-                return None
-            cursor = self.conn.execute(
-                "SELECT county, month_apps, ytd_apps, ytd_apps_last_year, annual_target"
-                " FROM scores WHERE month = ? ORDER BY position",
-                (str(period),),
-            )
-            records = []
-            for county, *counts in cursor.fetchall():
-                fields = ("month_apps", "ytd_apps", "ytd_apps_last_year", "annual_target")
-                values = {f: v for f, v in zip(fields, counts, strict=True) if v is not None}
-                records.append(Record(county, county, 0, values))
-        except sqlite3.Error as exc:
-            raise StoreError(f"无法读取历史库 {self.path}：{exc}") from None
-        return DataTable(found[0], "历史库", period, records, {})
-
-    def months(self) -> list[MonthInfo]:
-        """Every stored month, oldest first, with the unit ranked first."""
-        try:
-            cursor = self.conn.execute(
-                "SELECT m.month, m.scheme, m.source, m.units, m.recorded_at,"
-                " (SELECT group_concat(county, '、') FROM"
-                "   (SELECT county FROM scores s WHERE s.month = m.month AND s.rank = 1"
-                "    ORDER BY position))"
-                " FROM months m ORDER BY m.month"
-            )
-            return [MonthInfo(*row[:5], leader=row[5] or "") for row in cursor.fetchall()]
-        except sqlite3.Error as exc:
-            raise StoreError(f"无法读取历史库 {self.path}：{exc}") from None
-
-    def trend(self, county: str | None = None) -> dict[str, list[RankPoint]]:
-        """Each unit's rank month by month, units in the latest month's rank order."""
-        query = (
-            "SELECT s.county, s.month, s.rank, s.score, s.rank_change FROM scores s"
-            " ORDER BY s.month, s.position"
+        head = (
+            str(ranking.period),
+            provenance.scheme.name,
+            provenance.scheme.digest,
+            int(provenance.official),
+            provenance.source,
+            provenance.sha256,
+            len(rows),
+            provenance.user,
+            recorded,
         )
+
+        def add() -> int:
+            with self._write() as conn:
+                cursor = conn.execute(
+                    "INSERT INTO versions (month, scheme, scheme_digest, official, source,"
+                    " source_sha256, units, recorded_by, recorded_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    head,
+                )
+                version = cursor.lastrowid
+                assert version is not None
+                conn.executemany(
+                    "INSERT INTO scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(version, *row) for row in rows],
+                )
+            return version
+
         try:
-            rows = self.conn.execute(query).fetchall()
+            return retry(add)
         except sqlite3.Error as exc:
-            raise StoreError(f"无法读取历史库 {self.path}：{exc}") from None
+            raise failure(self.path, exc, "写入") from None
+
+    def _latest(self, period: Period, scheme: SchemeId | None) -> int | None:
+        """The version that counts for a month: the latest under ``scheme``; with no scheme,
+        the latest official one."""
+        args: tuple[str, ...] = ()
+        if scheme is None:
+            where = "official = 1"
+        else:
+            where, args = _SAME_SCHEME, (scheme.name, scheme.digest)
+        found = self._read(
+            f"SELECT max(id) FROM versions WHERE month = ? AND {where}", (str(period), *args)
+        )
+        return found[0][0] if found else None
+
+    def has(self, period: Period, scheme: SchemeId) -> bool:
+        """Whether the month is recorded under ``scheme``."""
+        return self._latest(period, scheme) is not None
+
+    def ranks(self, period: Period, scheme: SchemeId) -> dict[str, int] | None:
+        """The ranks of a month under ``scheme`` by unit, or None when it is not recorded so."""
+        version = self._latest(period, scheme)
+        if version is None:
+            return None
+        return dict(self._read("SELECT county, rank FROM scores WHERE version = ?", (version,)))
+
+    def table(self, period: Period, scheme: SchemeId | None = None) -> DataTable | None:
+        """A month's stored counts as a :class:`DataTable` whose sheet is 历史库: the version
+        under ``scheme`` when there is one, else the latest official version."""
+        version = self._latest(period, scheme) if scheme is not None else None
+        if version is None:
+            version = self._latest(period, None)
+        if version is None:
+            return None
+        (source,) = self._read("SELECT source FROM versions WHERE id = ?", (version,))[0]
+        records = []
+        for county, *counts in self._read(
+            f"SELECT county, {', '.join(COUNT_FIELDS)} FROM scores"
+            " WHERE version = ? ORDER BY position",
+            (version,),
+        ):
+            values: dict[str, Fraction | int] = {
+                f: int(v) for f, v in zip(COUNT_FIELDS, counts, strict=True) if v is not None
+            }
+            records.append(Record(county, county, 0, values))
+        return DataTable(source, "历史库", period, records, {})
+
+    def months(self, every_version: bool = False) -> list[MonthInfo]:
+        """The version that counts of each month under each scheme (every version with
+        ``every_version``), by month, official first."""
+        key = "w.month = v.month AND w.scheme = v.scheme AND w.scheme_digest = v.scheme_digest"
+        rows = self._read(
+            "SELECT v.month, v.scheme, v.scheme_digest, v.official, v.source, v.source_sha256,"
+            " v.units, v.recorded_by, v.recorded_at,"
+            " (SELECT group_concat(county, '、') FROM"
+            "   (SELECT county FROM scores s WHERE s.version = v.id AND s.rank = 1"
+            "    ORDER BY position)),"
+            f" (SELECT count(*) FROM versions w WHERE {key}), v.id"
+            " FROM versions v"
+            f" WHERE ? OR v.id = (SELECT max(id) FROM versions w WHERE {key})"
+            " ORDER BY v.month, v.official DESC, v.scheme, v.scheme_digest, v.id",
+            (int(every_version),),
+        )
+        return [
+            MonthInfo(
+                month=row[0],
+                scheme=row[1],
+                digest=row[2],
+                official=bool(row[3]),
+                source=row[4],
+                sha256=row[5],
+                units=row[6],
+                recorded_by=row[7],
+                recorded_at=row[8],
+                leader=row[9] or "",
+                versions=row[10],
+                version=row[11],
+            )
+            for row in rows
+        ]
+
+    def trend(self, scheme: SchemeId, county: str | None = None) -> dict[str, list[RankPoint]]:
+        """Each unit's rank month by month under ``scheme``, units in the latest month's rank
+        order."""
+        rows = self._read(
+            "SELECT s.county, v.month, s.rank, s.score, s.rank_change"
+            " FROM scores s JOIN versions v ON v.id = s.version"
+            " WHERE v.id IN (SELECT max(id) FROM versions"
+            f"  WHERE {_SAME_SCHEME} GROUP BY month)"
+            " ORDER BY v.month, s.position",
+            (scheme.name, scheme.digest),
+        )
         series: dict[str, list[RankPoint]] = {}
         latest: dict[str, tuple[str, int]] = {}
         for unit, month, rank, score, change in rows:
@@ -279,43 +308,37 @@ def _month_key(month: str) -> int:
     return int(year) * 100 + int(number or 0)
 
 
-def stored_months(db: Path | str | None = None) -> list[MonthInfo]:
-    """The stored months; an empty list (and no new file) when the store does not exist yet."""
-    path = db_path(db)
-    if not path.exists():
-        return []
-    with Store(path) as store:
-        return store.months()
+def stored_months(db: Path | str | None = None, every_version: bool = False) -> list[MonthInfo]:
+    """The recorded months (read-only; an empty list, and no new file, without a store)."""
+    with Store(db, readonly=True) as store:
+        return store.months(every_version)
 
 
-def stored_table(period: Period, db: Path | str | None = None) -> DataTable | None:
-    """A stored month's figures as a table (for checking a month against the one before it);
-    None, and no new file, when the store or the month is not there."""
-    path = db_path(db)
-    if not path.exists():
-        return None
-    with Store(path) as store:
-        return store.table(period)
+def stored_table(
+    period: Period, db: Path | str | None = None, scheme: SchemeId | None = None
+) -> DataTable | None:
+    """A stored month's figures as a table (for checking a month against the one before it),
+    under ``scheme`` when recorded so, else the official version; None, and no new file, when
+    the store or the month is not there."""
+    with Store(db, readonly=True) as store:
+        return store.table(period, scheme)
 
 
-def previous_from_store(db: Path | str | None = None) -> Callable[[Period], DataTable | None]:
-    """A lookup of stored months for ``validate``; a store that cannot be read gives None."""
+def previous_from_store(
+    db: Path | str | None = None, scheme: SchemeId | None = None
+) -> Callable[[Period], DataTable | None]:
+    """A lookup of stored months for ``validate`` (read-only; None when the store or the month
+    is not there; :class:`StoreError` when the store cannot be used)."""
 
     def lookup(period: Period) -> DataTable | None:
-        try:
-            return stored_table(period, db)
-        except StoreError:
-            return None
+        return stored_table(period, db, scheme)
 
     return lookup
 
 
 def stored_trend(
-    db: Path | str | None = None, county: str | None = None
+    scheme: SchemeId, db: Path | str | None = None, county: str | None = None
 ) -> dict[str, list[RankPoint]]:
-    """Each unit's stored ranks month by month; empty when the store does not exist yet."""
-    path = db_path(db)
-    if not path.exists():
-        return {}
-    with Store(path) as store:
-        return store.trend(county)
+    """Each unit's stored ranks under ``scheme`` month by month (read-only)."""
+    with Store(db, readonly=True) as store:
+        return store.trend(scheme, county)

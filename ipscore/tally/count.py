@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ipscore.base.period import Period
 from ipscore.base.problems import InputError, Problem
@@ -169,7 +169,7 @@ def _shown(value: object) -> str:
 def _check(data: pl.DataFrame, source: RecordSource, rules: AttributionRules) -> None:
     import polars as pl
 
-    where = {"file": source.file, "sheet": source.sheet}
+    where: dict[str, Any] = {"file": source.file, "sheet": source.sheet}
     noun = "记录" if source.kind == "parquet" else "行"
     problems: list[Problem] = []
     for column, flag, expected in (
@@ -326,7 +326,7 @@ def _first_of_each_number(
 def check_windows(
     data: pl.DataFrame, source: RecordSource, period: Period, *, this_year: bool, last_year: bool
 ) -> None:
-    where = {"file": source.file, "sheet": source.sheet}
+    where: dict[str, Any] = {"file": source.file, "sheet": source.sheet}
     if this_year and not data["in_ytd"].any():
         raise InputError(
             [
