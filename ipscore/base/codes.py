@@ -67,6 +67,12 @@ _LIST: tuple[tuple[str, str, str, str], ...] = (
     ("completion-mismatch", "warning", "核对", "表中的完成率与重新计算的结果相差超过 0.011"),
     ("rank-mismatch", "warning", "核对", "表中的排名与按月度方案重新计算的排名不同"),
     ("total-mismatch", "warning", "核对", "合计行与各区县之和不一致"),
+    (
+        "subtotal-mismatch",
+        "warning",
+        "核对",
+        "小计行（区县小计、功能区小计）与其上方各区县之和不一致",
+    ),
     ("month-apps-mismatch", "warning", "核对", "本月数不等于本月累计减上月累计"),
     ("cumulative-fell", "warning", "核对", "累计数比上月还少"),
     ("month-jump", "warning", "核对", "本月数超过上月的 3 倍"),
