@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ipscore.cli import brief, commands, data, notice, robust  # noqa: F401 - registers them
+from ipscore.cli import brief, commands, data, notice, robust, status  # noqa: F401 - registers
 from ipscore.cli.common import app, main
 
 __all__ = ["app", "main"]

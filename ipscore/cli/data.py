@@ -21,6 +21,7 @@ from ipscore.cli.common import (
     SheetOption,
     app,
     check_output,
+    fail_text,
     output_format,
     parse_period,
     run,
@@ -141,30 +142,62 @@ def template(
         typer.Option(
             "--output",
             "-o",
-            help="输出的 .xlsx 文件（原子写入）。",
+            help="输出的 .xlsx 文件（原子写入）；加 --per-county 时为目录。",
             show_default=False,
             metavar="文件",
         ),
     ],
+    per_county: Annotated[
+        bool,
+        typer.Option(
+            "--per-county", help="每个区县一个文件（2019-06-张店区.xlsx），只开放本区县一行。"
+        ),
+    ] = False,
+    targets: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--targets",
+            help="年度目标（TOML），默认 rules/targets-<年份>.toml；预填并锁定年度目标。",
+            show_default=False,
+            metavar="文件",
+        ),
+    ] = None,
     rules: RulesOption = None,
+    db: DbOption = None,
 ) -> None:
     """生成发给各区县的报送模板（.xlsx）：区县已列好，只有填报单元格可编辑。
+
+    年度目标（取自年度目标文件）和去年同期累计（取自历史库中去年同月的数据）由市局预填并锁定；
+    没有的留给各单位填写。加 --per-county 时每个区县一个文件，只开放该区县一行。
 
     例：ipscore template --month 2019-06 -o 2019-06.xlsx
     """
     period = parse_period(month)
-    check_output(output, suffixes=(".xlsx",), inputs=(rules,))
+    assert period is not None
+    if per_county:
+        if output.suffix.lower() == ".xlsx":
+            raise fail_text(
+                f"--per-county 时 -o 应为目录（每个区县一个文件），实际为 {printable_path(output)}"
+            )
+        if output.exists() and not output.is_dir():
+            raise fail_text(f"-o 应为目录，实际是一个文件：{printable_path(output)}")
+    else:
+        check_output(output, suffixes=(".xlsx",), inputs=(rules, targets))
 
-    def build() -> None:
-        from ipscore.render.sheet import write_template
+    def build() -> Any:
+        from ipscore.app.template import make_templates
         from ipscore.rules.resolve import resolve_scheme
 
         scheme = resolve_scheme(rules, "monthly", "template")
-        assert period is not None
-        write_template(output, scheme, period)
+        return make_templates(scheme, period, output, per_county=per_county, targets=targets, db=db)
 
-    run(build)
-    print(f"已生成报送模板：{printable_path(output)}", file=sys.stderr)
+    done = run(build)
+    for note in done.notes:
+        print(printable(note, None), file=sys.stderr)
+    if per_county:
+        print(f"已生成 {len(done.written)} 个报送模板：{printable_path(output)}", file=sys.stderr)
+    else:
+        print(f"已生成报送模板：{printable_path(output)}", file=sys.stderr)
 
 
 @app.command()
