@@ -177,3 +177,18 @@ def test_brief_refusals(tmp_path: Path) -> None:
     font = invoke(tmp_path, month, "-o", str(tmp_path / "b.docx"), "--font", "没有这种字体")
     assert font.exit_code == 2 and "--font 指定的字体“没有这种字体”找不到" in font.stderr
     assert not (tmp_path / "b.docx").exists()
+
+
+def test_a_long_list_behind_schedule_gives_names_only(tmp_path: Path) -> None:
+    import io
+
+    from docx import Document
+
+    from ipscore.render.brief_docx import brief_docx
+
+    march = brief_of("03")  # every unit is behind 3/12 = 25% in March
+    assert len(march.behind) == 11
+    doc = Document(io.BytesIO(brief_docx(march, [], date(2019, 4, 5))))
+    line = next(p.text for p in doc.paragraphs if "未完成序时进度" in p.text)
+    assert line.startswith("11 个区县未完成序时进度（25.00%）：高新区、张店区、")
+    assert "（完成" not in line

@@ -10,7 +10,7 @@ import pytest
 from conftest import MAY_ROWS, SAMPLES_DIR, write_month
 from docx import Document
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, Twips
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -66,20 +66,30 @@ def test_docx_title_fonts_page_and_date(may_set: Path) -> None:
 
     paragraphs = [p for p in doc.paragraphs if p.text.strip()]
     texts = [p.text for p in paragraphs]
-    title = next(p for p in paragraphs if p.text.replace("\n", "").startswith("关于"))
-    assert title.text.replace("\n", "") == "关于2019年1-5月全市发明专利申请情况的通报"
-    assert title.alignment == 1  # centred
-    assert {east_asian(r) for r in title.runs} == {"方正小标宋简体"}
-    assert {r.font.size for r in title.runs} == {Pt(22)}
+    every = [
+        "".join(t.text or "" for t in p.iter(qn("w:t"))) for p in doc.element.body.iter(qn("w:p"))
+    ]
+    title = [
+        p for p in paragraphs if p.alignment == 1 and east_asian(p.runs[0]) == "方正小标宋简体"
+    ]
+    # The red masthead, then the title broken between its words: 关于…全市 / 发明专利…的通报.
+    assert [p.text for p in title[:3]] == [
+        "XX市知识产权局文件",
+        "关于2019年1-5月全市",
+        "发明专利申请情况的通报",
+    ]
+    assert {r.font.size for p in title[1:3] for r in p.runs} == {Pt(22)}
 
-    assert "X知字〔2019〕5号" in texts
-    assert texts[-1] == "2019年6月5日"  # Arabic numerals, no zero padding
-    assert texts[-2] == "XX市知识产权局"
+    # The register's first number of the issuing year; no padding.
+    assert "X知字〔2019〕1号" in texts
+    issuer = texts.index("XX市知识产权局")
+    assert texts[issuer + 1 : issuer + 3] == ["2019年6月5日", "（此件公开发布）"]
 
     body = next(p for p in paragraphs if p.text.startswith("2019年1-5月，全市"))
     assert {east_asian(r) for r in body.runs} == {"仿宋_GB2312"}
     assert {r.font.size for r in body.runs} == {Pt(16)}
-    assert body.paragraph_format.first_line_indent == Pt(32)  # two 16 pt characters
+    # 左空二字: two body characters, 16 pt condensed by 0.3 pt each (2 × 314 twips).
+    assert body.paragraph_format.first_line_indent == Twips(628)
     heading = next(p for p in paragraphs if p.text == "一、总体情况")
     assert east_asian(heading.runs[0]) == "黑体"
     requirement = next(p for p in paragraphs if p.text.startswith("（一）"))
@@ -90,6 +100,9 @@ def test_docx_title_fonts_page_and_date(may_set: Path) -> None:
     # 2331/5680 = 41.0387…% → 41.04; 序时进度 5/12 = 41.6667%; 41.0387 − 41.6667 = −0.628 → 0.63.
     assert "2331件" in body.text and "同比增长10.37%" in body.text
     assert "已完成41.04%" in body.text and "落后序时进度（41.67%）0.63个百分点" in body.text
+    # Body, then the annex, then the 版记 (a table of its own) last.
+    order = [every.index(t) for t in ("XX市知识产权局", "附件", "抄送：市科技局，市市场监管局。")]
+    assert order == sorted(order)
 
     footer = doc.sections[0].footer.paragraphs[0]
     assert footer.text.startswith("— ") and footer.text.endswith(" —")
@@ -101,6 +114,7 @@ def test_docx_title_fonts_page_and_date(may_set: Path) -> None:
     assert (footer.alignment, even.alignment) == (2, 0)  # odd pages right, even pages left
     assert "PAGE" in even._p.xml
     assert doc.core_properties.title == "关于2019年1-5月全市发明专利申请情况的通报"
+    assert doc.core_properties.subject == "X知字〔2019〕1号"
 
 
 def test_docx_table_matches_rank(may_set: Path) -> None:
@@ -113,18 +127,20 @@ def test_docx_table_matches_rank(may_set: Path) -> None:
         "本月申请",
         "累计申请",
         "去年同期",
-        "同比增长(%)",
+        "同比增长（%）",
         "年度目标",
-        "完成率(%)",
+        "完成率（%）",
         "得分",
         "排名",
         "位次变化",
     ]
     body = [[c.text for c in row.cells] for row in table.rows[1:-1]]
+    schedule = 5 / 12 * 100
     assert [r[1] for r in body] == [r["county"] for r in data["rows"]]
     for number, (cells, row) in enumerate(zip(body, data["rows"], strict=True), start=1):
         change = row["rank_change"]
-        arrow = "—" if not change else (f"↑{change}" if change > 0 else f"↓{-change}")
+        arrow = "持平" if change == 0 else (f"↑{change}" if change > 0 else f"↓{-change}")
+        behind = "*" if row["completion_pct"] < schedule else ""  # marked, not only coloured
         assert cells == [
             str(number),
             row["county"],
@@ -133,7 +149,7 @@ def test_docx_table_matches_rank(may_set: Path) -> None:
             str(row["ytd_apps_last_year"]),
             f"{row['growth_pct']:.2f}",
             str(row["annual_target"]),
-            f"{row['completion_pct']:.2f}",
+            f"{row['completion_pct']:.2f}{behind}",
             f"{row['score']:.2f}",
             str(row["rank"]),
             arrow,
@@ -141,6 +157,7 @@ def test_docx_table_matches_rank(may_set: Path) -> None:
     # Hand-checked in test_cli: 高新区 90.92 first; 临淄区 up one place from April.
     assert body[0][:2] == ["1", "高新区"] and body[0][8] == "90.92"
     assert next(r for r in body if r[1] == "临淄区")[10] == "↑1"
+    assert next(r for r in body if r[1] == "张店区")[7] == "40.00*"  # 520/1300 < 41.67
     total = [c.text for c in table.rows[-1].cells]
     assert total[1:8] == ["合计", "550", "2331", "2112", "10.37", "5680", "41.04"]
     cell_run = table.rows[1].cells[1].paragraphs[0].runs[0]
@@ -149,12 +166,19 @@ def test_docx_table_matches_rank(may_set: Path) -> None:
 
 def test_ranking_paragraph_names_leaders_and_laggards(may_set: Path) -> None:
     text = "\n".join(p.text for p in Document(may_set / f"{STEM}.docx").paragraphs)
-    assert "前三位的是：高新区（90.92分）、张店区（88.80分）、临淄区（69.08分）" in text
+    assert "得分居前三位的是高新区（90.92分）、张店区（88.80分）、临淄区（69.08分）" in text
+    assert "居后三位的是淄川区（59.29分）、沂源县（49.31分）、博山区（48.77分）" in text
     # 高青县 80/64 and 文昌湖区 40/32 both grow by exactly 25%.
-    assert "同比增速最快的是高青县、文昌湖区（同比均增长25.00%）" in text
+    assert "同比增速并列最快的是高青县、文昌湖区（均增长25.00%）" in text
+    # 博山区 140/150 = −6.67%, 沂源县 95/100 = −5.00%; 淄川区 230/230 stands still.
+    assert "同比下降的有博山区（下降6.67%）、沂源县（下降5.00%）；淄川区与去年同期持平" in text
     # Behind 41.67%: 张店区 520/1300 = 40.00%, 淄川区 230/600 = 38.33% among others.
     assert "张店区、高青县、文昌湖区、淄川区、博山区等5个区县未完成序时进度" in text
-    assert "与2019年1-4月相比，位次上升的有临淄区（上升1位）" in text
+    # Four units up one place each, four down one: grouped, not listed one by one.
+    assert (
+        "与2019年1-4月相比，临淄区、高青县、经济开发区、沂源县各上升1位；"
+        "桓台县、周村区、淄川区、博山区各下降1位；其余区县位次不变。"
+    ) in text
 
 
 def test_xlsx_sheet_and_chart(may_set: Path) -> None:
@@ -169,9 +193,9 @@ def test_xlsx_sheet_and_chart(may_set: Path) -> None:
         "本月申请",
         "累计申请",
         "去年同期",
-        "同比增长(%)",
+        "同比增长（%）",
         "年度目标",
-        "完成率(%)",
+        "完成率（%）",
         "得分",
         "排名",
         "位次变化",
@@ -182,8 +206,18 @@ def test_xlsx_sheet_and_chart(may_set: Path) -> None:
     assert [ws.cell(r, 9).value for r in range(4, 15)] == [r["score"] for r in data["rows"]]
     assert ws["I4"].number_format == "0.00"
     assert ws.freeze_panes == "C4"
-    assert ws.print_title_rows == "$3:$3"
+    # One A4 page: table and chart together, no repeated header alone above the chart.
+    assert ws.print_title_rows is None and not ws.row_breaks.brk
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 1)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    # Behind 序时进度: a mark that survives a black-and-white printer, the cell still a number.
+    zhang = next(r for r in range(4, 15) if ws.cell(r, 2).value == "张店区")
+    assert ws.cell(zhang, 8).value == 40.0 and ws.cell(zhang, 8).number_format == '0.00"*"'
+    assert ws["H4"].number_format == "0.00"  # 高新区 41.74 is ahead
+    assert ws.cell(zhang, 11).value == "持平"
+    notes = " ".join(str(ws.cell(r, 1).value) for r in range(16, 19))
+    assert "完成率后标“*”的区县未完成序时进度" in notes
     assert ws.column_dimensions["B"].width >= 12  # 经济开发区 fits
 
     (chart,) = ws._charts
@@ -197,8 +231,10 @@ def test_xlsx_sheet_and_chart(may_set: Path) -> None:
 def test_markdown_has_text_and_table(may_set: Path) -> None:
     text = (may_set / f"{STEM}.md").read_text(encoding="utf-8")
     assert "# 关于2019年1-5月全市发明专利申请情况的通报" in text
-    assert "| 1 | 高新区 | 114 | 480 | 400 | 20.00 | 1150 | 41.74 | 90.92 | 1 | — |" in text
-    assert text.rstrip().endswith("2019年6月5日")
+    assert "| 1 | 高新区 | 114 | 480 | 400 | 20.00 | 1150 | 41.74 | 90.92 | 1 | 持平 |" in text
+    assert "| 2 | 张店区 | 112 | 520 | 470 | 10.64 | 1300 | 40.00\\* | 88.80 | 2 | 持平 |" in text
+    assert "附件：2019年1-5月各区县发明专利申请情况排名表" in text
+    assert text.rstrip().endswith("XX市知识产权局办公室　2019年6月5日印发")
 
 
 def test_reruns_are_byte_identical(tmp_path: Path) -> None:
@@ -220,7 +256,7 @@ def test_existing_circular_is_kept_without_force(may_set: Path) -> None:
     assert target.read_bytes() == b"edited by hand"
     result = invoke("notice", MAY, "--out", may_set, "--date", "2019-06-06", "--force")
     assert result.exit_code == 0, result.output
-    assert Document(target).paragraphs[-1].text == "2019年6月6日"
+    assert "2019年6月6日" in [p.text for p in Document(target).paragraphs]
 
 
 def test_date_before_month_end_is_refused(tmp_path: Path) -> None:
@@ -235,8 +271,8 @@ def test_formats_option(tmp_path: Path) -> None:
     result = invoke("notice", MAY, "--out", tmp_path, "--date", "2019-06-05", "--formats", "md")
     assert result.exit_code == 0, result.output
     assert [p.name for p in tmp_path.iterdir()] == [f"{STEM}.md"]
-    result = invoke("notice", MAY, "--out", tmp_path, "--formats", "pdf")
-    assert result.exit_code == 2 and "pdf" in result.stderr
+    result = invoke("notice", MAY, "--out", tmp_path, "--formats", "pdf2")
+    assert result.exit_code == 2 and "pdf2" in result.stderr
 
 
 def test_notice_rules_are_data_with_placed_problems(tmp_path: Path) -> None:
@@ -244,24 +280,31 @@ def test_notice_rules_are_data_with_placed_problems(tmp_path: Path) -> None:
     rules.write_text(
         "[notice]\n"
         'issuer = "YY市市场监督管理局"\n'
-        'doc_number = "Y市监字〔{年}〕{编号}号"\n'
+        'doc_prefix = "Y市监字〔{年}〕"\n'
+        'printer = "YY市市场监督管理局办公室"\n'
         'addressees = ""\n'
-        'opening = "现将{期间}情况通报如下：{__class__}"\n'
         "number_offset = -1\n"
+        'stamped = "yes"\n'
         "colour = 1\n"
-        "[[requirements]]\n"
+        "[fonts]\n"
+        'body = "仿宋"\n'
+        "[monthly]\n"
+        'opening = "现将{期间}情况通报如下：{__class__}"\n'
+        "[[monthly.requirements]]\n"
         'heading = "加快进度。"\n',
         encoding="utf-8",
     )
     result = invoke("notice", MAY, "--out", tmp_path / "o", "--notice-rules", rules)
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
-    assert any("notice.doc_number" in x and "{编号}" in x for x in lines)
+    assert any("notice.doc_prefix" in x and "机关代字" in x for x in lines)
     assert any("notice.addressees" in x for x in lines)
-    assert any("notice.opening" in x and "{__class__}" in x for x in lines)
-    assert any("notice.number_offset" in x for x in lines)
+    assert any("monthly.opening" in x and "{__class__}" in x for x in lines)
+    assert any("notice.number_offset" in x and "--number" in x for x in lines)
+    assert any("notice.stamped" in x for x in lines)
     assert any("notice.colour" in x for x in lines)
-    assert any("requirements[1].text" in x for x in lines)
+    assert any("fonts.body" in x and "数组" in x for x in lines)
+    assert any("monthly.requirements[1].text" in x for x in lines)
     assert not (tmp_path / "o").exists()
 
 
@@ -270,22 +313,32 @@ def test_city_wording_comes_from_the_rules(tmp_path: Path) -> None:
     rules.write_text(
         "[notice]\n"
         'issuer = "YY市知识产权局"\n'
-        'doc_number = "Y知发〔{年}〕{号}号"\n'
-        "number_offset = 20\n"
+        'doc_prefix = "Y知发"\n'
         'addressees = "各县区："\n'
+        'printer = "YY市知识产权局办公室"\n'
+        'note = ""\n'
+        "[monthly]\n"
         'opening = "现将{期间}情况通报如下："\n'
-        "[[requirements]]\n"
+        "[[monthly.requirements]]\n"
         'heading = "加快进度。"\n'
         'text = "请{月}月落后的单位加快进度。"\n',
         encoding="utf-8",
     )
     args = ("notice", MAY, "--out", tmp_path, "--date", "2019-06-05", "--notice-rules", rules)
-    assert invoke(*args).exit_code == 0
-    texts = [p.text for p in Document(tmp_path / f"{STEM}.docx").paragraphs]
-    assert "Y知发〔2019〕25号" in texts  # month 5 + offset 20
+    result = invoke(*args, "--number", "25")
+    assert result.exit_code == 0, result.output
+    doc = Document(tmp_path / f"{STEM}.docx")
+    texts = [
+        "".join(t.text or "" for t in p.iter(qn("w:t"))) for p in doc.element.body.iter(qn("w:p"))
+    ]
+    texts = [t for t in texts if t]
+    assert "Y知发〔2019〕25号" in texts and "YY市知识产权局文件" in texts
     assert "各县区：" in texts and "现将2019年1-5月情况通报如下：" in texts
     assert "（一）加快进度。请5月落后的单位加快进度。" in texts
-    assert texts[-2:] == ["YY市知识产权局", "2019年6月5日"]
+    issuer = texts.index("YY市知识产权局")
+    assert texts[issuer + 1] == "2019年6月5日"
+    assert "（此件公开发布）" not in texts and "抄送：" not in "".join(texts)  # left empty
+    assert texts[-1].startswith("YY市知识产权局办公室") and texts[-1].endswith("2019年6月5日印发")
 
 
 # --------------------------------------------------------------------------------------------
@@ -314,7 +367,7 @@ def test_inbox_catches_up_one_month_per_run(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "无待处理月份" in result.stdout
     log = (out / "ipscore-notice.log").read_text(encoding="utf-8").splitlines()
     assert len(log) == 4
-    assert "成功 2019-01" in log[0] and "无上月数据" in log[0]
+    assert "成功 2019-01" in log[0] and "1月不比较位次" in log[0]
     assert "成功 2019-02" in log[1] and "含位次变化" in log[1]
     assert "无待处理月份" in log[3]
 
@@ -326,7 +379,7 @@ def test_inbox_catches_up_one_month_per_run(tmp_path: Path) -> None:
     changes = {row.cells[1].text: row.cells[10].text for row in mar.rows[1:-1]}
     for row in expected["rows"]:
         change = row["rank_change"]
-        arrow = "—" if not change else (f"↑{change}" if change > 0 else f"↓{-change}")
+        arrow = "持平" if change == 0 else (f"↑{change}" if change > 0 else f"↓{-change}")
         assert changes[row["county"]] == arrow
     assert any(text != "—" for text in changes.values())
 

@@ -43,13 +43,13 @@ def make_brief(
 ) -> BriefDone:
     """Write the brief of the month in ``path`` to ``output`` (.docx, .pdf or .png)."""
     from ipscore.render.brief import build_brief
-    from ipscore.render.brief_docx import brief_docx
+    from ipscore.render.brief_docx import FONTS, brief_docx
     from ipscore.render.charts import completion_chart, find_cjk_font, volume_chart
-    from ipscore.render.office import convert, soffice
+    from ipscore.render.office import convert, require
 
     fmt = output.suffix.lower().lstrip(".")
-    if fmt != "docx" and soffice() is None:
-        convert(b"", fmt)  # raises the Chinese message before any work is done
+    if fmt != "docx":
+        require(fmt)  # refused before any work when LibreOffice is missing
     chosen = find_cjk_font(font)
     if font and chosen is None:
         raise InputError(
@@ -84,7 +84,7 @@ def make_brief(
     brief = build_brief(ranking, when, Path(path).name)
     charts = [volume_chart(brief, chosen), completion_chart(brief, chosen)]
     docx = brief_docx(brief, charts, when)
-    data = docx if fmt == "docx" else convert(docx, fmt)
+    data = docx if fmt == "docx" else convert(docx, fmt, FONTS)
     write_bytes_atomic(output, data)
     return BriefDone(
         ranking,

@@ -1,8 +1,9 @@
 """Publishing the monthly circular: one month's file set, and the unattended inbox run.
 
-:func:`publish` scores a month (rank_change from ``prev`` or the stored previous month),
-renders every requested format in memory, writes each file atomically (never over an existing
-circular unless ``force``) and then records the month in the history store.
+:func:`publish` scores a month (rank_change from ``prev`` or the stored previous month; none in
+January, the first month of a new count), takes the circular's 文号 from the register (or
+``number``), renders every requested format in memory, writes each file atomically (never over
+an existing circular unless ``force``) and then records the month and the number in the store.
 
 :func:`run_inbox` is what cron calls: the earliest month file in the inbox that has no circular
 yet in the output directory is published (a backlog catches up one month per run), and one line
@@ -28,19 +29,21 @@ from ipscore.rules.notice import NoticeRules
 from ipscore.rules.scheme import Scheme
 from ipscore.scoring.score import Ranking
 from ipscore.store.history import Store
+from ipscore.store.register import NumberTaken, next_number, register_number
 
-FORMATS = ("docx", "xlsx", "md")
+FORMATS = ("docx", "xlsx", "md", "pdf")
+DEFAULT_FORMATS = ("docx", "xlsx", "md")
 LOG_NAME = "ipscore-notice.log"
 INBOX_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 NAME = "发明专利申请情况通报"
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
-    """``docx,xlsx,md`` → the formats in that order; ValueError naming an unknown one."""
+    """``docx,xlsx,md,pdf`` → the formats in that order; ValueError naming an unknown one."""
     chosen = [part.strip().lower() for part in text.split(",") if part.strip()]
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
-        raise ValueError(f"未知的格式：{'、'.join(unknown) or text!r}（可选：docx、xlsx、md）")
+        raise ValueError(f"未知的格式：{'、'.join(unknown) or text!r}（可选：docx、xlsx、md、pdf）")
     return tuple(dict.fromkeys(chosen))
 
 
@@ -50,11 +53,20 @@ def circular_paths(out: Path, period: Period, formats: Sequence[str]) -> dict[st
 
 
 def render(notice: Notice, fmt: str) -> bytes:
-    if fmt == "docx":
+    if fmt in ("docx", "pdf"):
         from ipscore.render.docx import docx_bytes
 
-        return docx_bytes(notice)
+        data = docx_bytes(notice)
+        if fmt == "pdf":
+            from ipscore.render.pdf import to_pdf
+
+            return to_pdf({"通报.docx": data}, notice.fonts)["通报.docx"]
+        return data
     if fmt == "xlsx":
+        if notice.kind == "annual":
+            from ipscore.render.annual_notice import annual_notice_xlsx_bytes
+
+            return annual_notice_xlsx_bytes(notice)
         from ipscore.render.xlsx import notice_xlsx_bytes
 
         return notice_xlsx_bytes(notice)
@@ -67,10 +79,83 @@ def render(notice: Notice, fmt: str) -> bytes:
 class Published:
     """What one publication did."""
 
-    ranking: Ranking
+    ranking: Any  # the Ranking, or the Assessment of an annual circular
     notice: Notice
     written: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)  # already there, left alone
+
+
+def check_pages(notice: Notice, formats: Sequence[str], warnings: list[Problem]) -> None:
+    """Warn when Word and LibreOffice may break the circular's pages differently."""
+    if "docx" in formats or "pdf" in formats:
+        from ipscore.render.docx import page_warning
+
+        message = page_warning(notice)
+        if message:
+            warnings.append(Problem("notice-pages", message, level="warning"))
+
+
+def take_number(
+    store: Store, rules: NoticeRules, when: date, subject: str, wanted: int | None
+) -> int:
+    """The circular's 文号 number: ``wanted``, else its own earlier one, else the next free."""
+    try:
+        return next_number(store, rules.doc_prefix, when.year, subject, wanted)
+    except NumberTaken as exc:
+        raise InputError(
+            [
+                Problem(
+                    "notice-number-taken",
+                    f"文号 {rules.doc_prefix}〔{when.year}〕{exc.number}号 已登记给 {exc.subject}；"
+                    "请用 --number 另选序号（不指定则自动顺延）",
+                )
+            ]
+        ) from None
+
+
+def write_set(
+    targets: dict[str, Path],
+    render_one: Any,
+    out: Path,
+    *,
+    force: bool,
+    missing_only: bool,
+    extra: dict[Path, bytes] | None = None,
+) -> tuple[list[Path], list[Path]]:
+    """Render every file first (a failure leaves nothing half-written), then write each
+    atomically. Existing files are an error unless ``force`` or ``missing_only``."""
+    existing = [p for p in targets.values() if p.exists()]
+    if existing and not force and not missing_only:
+        raise InputError(
+            [
+                Problem(
+                    "notice-exists",
+                    "通报文件已存在，未覆盖（确需重新生成请加 --force）",
+                    file=str(p),
+                )
+                for p in existing
+            ]
+        )
+    todo = {fmt: p for fmt, p in targets.items() if force or not p.exists()}
+    contents = {p: render_one(fmt) for fmt, p in todo.items()}
+    for path, data in (extra or {}).items():
+        if force or not path.exists():
+            contents[path] = data
+    written = []
+    for target, data in contents.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(target, data)
+        written.append(target)
+    kept = [p for p in targets.values() if p not in todo.values()]
+    return written, kept
+
+
+def _first_month(ranking: Ranking) -> None:
+    """January starts a new count: nothing to compare with, and nothing to warn about."""
+    ranking.previous = None
+    for row in ranking.rows:
+        row.rank_change = None
+    ranking.warnings = [w for w in ranking.warnings if w.code != "prev-gap"]
 
 
 def publish(
@@ -80,23 +165,31 @@ def publish(
     rules: NoticeRules,
     when: date,
     *,
-    formats: Sequence[str] = FORMATS,
+    formats: Sequence[str] = DEFAULT_FORMATS,
     prev: Path | str | None = None,
     prev_fallback: Path | None = None,
     db: Path | str | None = None,
     force: bool = False,
     missing_only: bool = False,
+    number: int | None = None,
     **options: Any,
 ) -> Published:
     """Write a month's circular set to ``out`` and record the month in the history store.
 
     rank_change comes from ``prev`` when given, else from the stored previous month, else from
-    ``prev_fallback`` (the inbox's file for last month). Existing files are an error unless
-    ``force`` (overwrite) or ``missing_only`` (keep them, write the others).
+    ``prev_fallback`` (the inbox's file for last month); January has none. Existing files are
+    an error unless ``force`` (overwrite) or ``missing_only`` (keep them, write the others).
     """
+    if "pdf" in formats:
+        from ipscore.render.pdf import require_soffice
+
+        require_soffice()  # before anything is scored or written
     ranking = rank_month(path, scheme, prev=prev, **options)
+    january = ranking.period.month == 1
     with Store(db) as store:
-        if prev is None and not fill_rank_change(ranking, store):
+        if january:
+            _first_month(ranking)
+        elif prev is None and not fill_rank_change(ranking, store):
             if prev_fallback is not None:
                 ranking = rank_month(path, scheme, prev=prev_fallback, **options)
             else:
@@ -109,32 +202,17 @@ def publish(
                         level="warning",
                     )
                 )
-        notice = build_notice(ranking, rules, when)
+        subject = f"{ranking.period} 月度通报"
+        taken = take_number(store, rules, when, subject, number)
+        notice = build_notice(ranking, rules, when, taken)
+        check_pages(notice, formats, ranking.warnings)
         paths = circular_paths(out, ranking.period, formats)
-        existing = [p for p in paths.values() if p.exists()]
-        if existing and not force and not missing_only:
-            raise InputError(
-                [
-                    Problem(
-                        "notice-exists",
-                        "通报文件已存在，未覆盖（确需重新生成请加 --force）",
-                        file=str(p),
-                    )
-                    for p in existing
-                ]
-            )
-        # Render everything before writing anything: a failure leaves no partial set.
-        todo = {fmt: p for fmt, p in paths.items() if force or not p.exists()}
-        contents = {fmt: render(notice, fmt) for fmt in todo}
-        out.mkdir(parents=True, exist_ok=True)
-        result = Published(
-            ranking, notice, kept=[p for p in paths.values() if p not in todo.values()]
+        written, kept = write_set(
+            paths, lambda fmt: render(notice, fmt), out, force=force, missing_only=missing_only
         )
-        for fmt, target in todo.items():
-            write_bytes_atomic(target, contents[fmt])
-            result.written.append(target)
         record(store, ranking)
-    return result
+        register_number(store, rules.doc_prefix, when.year, taken, subject)
+    return Published(ranking, notice, written, kept)
 
 
 # --------------------------------------------------------------------------------------------
@@ -210,7 +288,7 @@ def run_inbox(
     rules: NoticeRules,
     when: date,
     *,
-    formats: Sequence[str] = FORMATS,
+    formats: Sequence[str] = DEFAULT_FORMATS,
     db: Path | str | None = None,
 ) -> InboxRun:
     """Publish the earliest inbox month that is not done in ``out``.
@@ -266,7 +344,12 @@ def run_inbox(
             missing_only=True,
         )
         names = "、".join(p.name for p in result.written)
-        change = "含位次变化" if result.ranking.previous is not None else "无上月数据，无位次变化"
+        if period.month == 1:
+            change = "1月不比较位次"
+        elif result.ranking.previous is not None:
+            change = "含位次变化"
+        else:
+            change = "无上月数据，无位次变化"
         count = len(result.written)
         line = done + (
             f"成功 {period} 来源 {source.name}，写入 {count} 个文件（{change}）：{names}"

@@ -98,6 +98,15 @@ _LIST: tuple[tuple[str, str, str, str], ...] = (
     ),
     ("notice-date", "error", "通报", "成文日期早于数据月份结束"),
     ("notice-exists", "error", "通报", "通报文件已存在（加 --force 才覆盖）"),
+    ("notice-number-taken", "error", "通报", "--number 指定的文号序号已登记给另一份通报"),
+    (
+        "notice-pages",
+        "warning",
+        "通报",
+        "正文末页接近页面底部，Word 与 LibreOffice 的分页可能不同（核对版记是否在偶数页）",
+    ),
+    ("pdf-unavailable", "error", "通报", "生成 PDF 需要 LibreOffice（soffice），本机未安装"),
+    ("pdf-failed", "error", "通报", "LibreOffice 未能把通报转换为 PDF"),
     ("inbox-missing", "error", "通报", "收件箱目录不存在"),
     ("inbox-duplicate", "error", "通报", "收件箱中同一月份有两个文件"),
     (

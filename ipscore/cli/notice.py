@@ -13,10 +13,14 @@ if TYPE_CHECKING:
 from ipscore.cli.common import (
     DbOption,
     ListFormat,
+    MonthOption,
     RulesOption,
+    SheetOption,
     app,
     fail,
+    fail_text,
     parse_date,
+    parse_period,
     run,
     warn,
 )
@@ -26,7 +30,11 @@ from ipscore.cli.common import (
 def notice(
     file: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Argument(help="本月统计表；与 --inbox 二选一。", metavar="文件", show_default=False),
+        typer.Argument(
+            help="本月统计表，或年度考核数据表（生成考核结果通报）；与 --inbox 二选一。",
+            metavar="文件",
+            show_default=False,
+        ),
     ] = None,
     out: Annotated[
         Path,
@@ -53,22 +61,67 @@ def notice(
             metavar="文件",
         ),
     ] = None,
+    month: MonthOption = None,
+    year: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            "--year",
+            "-y",
+            help="年度考核数据的年份；默认从表格标题或文件名识别。",
+            show_default=False,
+            min=1990,
+            max=2100,
+            metavar="年份",
+        ),
+    ] = None,
+    sheet: SheetOption = None,
+    allow_missing: Annotated[
+        bool, typer.Option("--allow-missing", help="允许缺少部分区县（只对已有区县排名）。")
+    ] = False,
     when: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(
-            "--date", help="成文日期 YYYY-MM-DD；默认今天。", show_default=False, metavar="年-月-日"
+            "--date",
+            help="成文日期 YYYY-MM-DD（文号年份取此年份）；默认今天。",
+            show_default=False,
+            metavar="年-月-日",
+        ),
+    ] = None,
+    number: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            "--number",
+            "-n",
+            help="文号序号；默认取历史库中该年登记的下一个序号。",
+            show_default=False,
+            min=1,
+            metavar="序号",
         ),
     ] = None,
     formats: Annotated[
-        str, typer.Option("--formats", help="输出格式，逗号分隔：docx,xlsx,md。", metavar="格式")
+        str,
+        typer.Option(
+            "--formats",
+            help="输出格式，逗号分隔：docx,xlsx,md,pdf（pdf 需 LibreOffice）。",
+            metavar="格式",
+        ),
     ] = "docx,xlsx,md",
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的通报文件。")] = False,
-    rules: RulesOption = None,
+    rules: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--rules",
+            "-r",
+            help="规则文件；默认按表头选用内置的月度或年度方案。",
+            show_default=False,
+            metavar="规则文件",
+        ),
+    ] = None,
     notice_rules: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
             "--notice-rules",
-            help="通报文字设置（TOML）；默认 rules/notice.toml。",
+            help="通报设置（TOML）；默认 rules/notice.toml。",
             show_default=False,
             metavar="文件",
         ),
@@ -76,7 +129,9 @@ def notice(
     db: DbOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="成功时也输出结果。")] = False,
 ) -> None:
-    """生成月度通报（docx、xlsx、md），例：ipscore notice 2019-05.xlsx --out 通报。
+    """生成通报（docx、xlsx、md，可加 pdf），例：ipscore notice 2019-05.xlsx --out 通报。
+
+    年度考核数据表生成考核结果通报和各区县得分明细：ipscore notice 2019-annual.xlsx --out 通报。
 
     cron 用法：ipscore notice --inbox 收件箱 --out 通报（成功时不输出；退出码 0 完成或无事可做，
     2 输入、规则或历史库有误，1 程序内部错误；每次运行在输出目录的 ipscore-notice.log 追加一行）。
@@ -85,26 +140,40 @@ def notice(
 
     if (file is None) == (inbox is None):
         raise typer.BadParameter("请给出统计表（文件），或用 --inbox 指定收件箱（二者选一）")
-    if inbox is not None and force:
-        raise typer.BadParameter(
-            "--inbox 模式从不覆盖已有通报；重做某月请用 ipscore notice 文件 --out 目录 --force",
-            param_hint="--force",
-        )
-    if inbox is not None and prev is not None:
-        raise typer.BadParameter(
-            "--inbox 模式下位次变化取自历史库，不能用 --prev", param_hint="--prev"
-        )
+    if inbox is not None:
+        for flag, given in (
+            ("--force", force),
+            ("--prev", prev is not None),
+            ("--month", month is not None),
+            ("--sheet", sheet is not None),
+            ("--number", number is not None),
+        ):
+            if given:
+                raise typer.BadParameter(
+                    "--inbox 模式逐月处理收件箱中的文件，从不覆盖已有通报，位次变化取自历史库，"
+                    f"文号自动顺延；不能用 {flag}"
+                    "（重做某月请用 ipscore notice 文件 --out 目录 --force）",
+                    param_hint=flag,
+                )
     try:
         chosen = parse_formats(formats)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--formats") from None
     day = parse_date(when)
+    period = parse_period(month)
 
     def load() -> tuple[Any, Any]:
         from ipscore.rules.notice import load_notice_rules
         from ipscore.rules.resolve import resolve_scheme
 
-        return resolve_scheme(rules, "monthly", "notice"), load_notice_rules(notice_rules)
+        wording = load_notice_rules(notice_rules)
+        if file is None:
+            return resolve_scheme(rules, "monthly", "notice"), wording
+        if rules is not None:
+            return resolve_scheme(rules, ("monthly", "annual"), "notice"), wording
+        from ipscore.app.explain import pick_scheme
+
+        return pick_scheme(file, sheet), wording
 
     if inbox is not None:
         from ipscore.app.notice import LOG_NAME, append_log, problems_text, run_inbox
@@ -129,17 +198,56 @@ def notice(
             print(f"日志：{printable_path(out / LOG_NAME)}")
         return
 
-    from ipscore.app.notice import publish
     from ipscore.base.text import printable_path
 
     assert file is not None
     scheme, wording = run(load)
-    result = run(
-        lambda: publish(
-            file, out, scheme, wording, day, formats=chosen, prev=prev, db=db, force=force
+    if scheme.kind == "annual":
+        from ipscore.app.annual_notice import publish_annual
+
+        if prev is not None or month is not None:
+            raise fail_text(
+                "年度考核数据表生成考核结果通报，不用 --prev 或 --month（年份可用 --year）"
+            )
+
+        result = run(
+            lambda: publish_annual(
+                file,
+                out,
+                scheme,
+                wording,
+                day,
+                formats=chosen,
+                db=db,
+                force=force,
+                number=number,
+                sheet=sheet,
+                allow_missing=allow_missing,
+                year=year,
+            )
         )
-    )
+    else:
+        from ipscore.app.notice import publish
+
+        result = run(
+            lambda: publish(
+                file,
+                out,
+                scheme,
+                wording,
+                day,
+                formats=chosen,
+                prev=prev,
+                db=db,
+                force=force,
+                number=number,
+                sheet=sheet,
+                period=period,
+                allow_missing=allow_missing,
+            )
+        )
     warn(result.ranking.warnings, False)
+    print(f"文号：{result.notice.doc_number}")
     for path in result.written:
         print(f"已写入：{printable_path(path)}")
 

@@ -17,6 +17,12 @@ from ipscore.render.reproducible import normalise_zip
 
 HEADING = "黑体"
 BODY = "宋体"
+# The fonts' stand-ins, first choice first (Windows / WPS, then the free CJK families): what
+# LibreOffice looks for when it makes the PDF on a machine without 黑体 or 宋体.
+FONTS = {
+    "heading": (HEADING, "SimHei", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC"),
+    "body": (BODY, "SimSun", "Noto Serif CJK SC", "Source Han Serif SC", "AR PL UMing CN"),
+}
 LATIN = "Arial"
 GREY = "595959"
 SHADE = "EDEDED"
@@ -152,7 +158,12 @@ def _schedule(doc: Any, brief: Brief) -> None:
     if not brief.behind_text:
         return
     paragraph = _text(doc, brief.behind_text + ("：" if brief.behind else "。"), size=10.5)
-    names = "、".join(f"{row.county}（{row.remark}）" for row in brief.behind)
+    # Each unit's rate while the list is short; a long list (early in the year every unit may
+    # be behind) gives the names alone, the chart below shows the rates.
+    if len(brief.behind) <= 5:
+        names = "、".join(f"{row.county}（{row.remark}）" for row in brief.behind)
+    else:
+        names = "、".join(row.county for row in brief.behind)
     if names:
         _font(paragraph.add_run(names + "。"), BODY, 10.5, bold=True)
 

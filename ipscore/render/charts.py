@@ -50,7 +50,7 @@ CJK_FAMILIES = (
     "AR PL UKai CN",
 )
 WIDTH_MM = 174
-HEIGHT_MM = 74
+HEIGHT_MM = 70
 DPI = 200
 _SAMPLE = "区县累计申请"  # characters a chosen font must have
 

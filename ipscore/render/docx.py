@@ -1,283 +1,318 @@
 """The circular as a Word document laid out after GB/T 9704-2012 (党政机关公文格式).
 
-A4; top margin 37 mm, binding (left) margin 28 mm, text block 156 × 225 mm, 22 lines; title in
-方正小标宋简体 22 pt, body in 仿宋_GB2312 16 pt, headings in 黑体 / 楷体_GB2312, a two-character
-first-line indent, page numbers ``— 1 —`` in 宋体 4号 (14 pt). Chinese fonts are set as each
-run's East-Asian font (``w:eastAsia``), which is what Word and WPS use for Chinese text.
+The order is the standard's: 版头 (the red 发文机关标志 with its top edge 35 mm under the text
+block, the 文号 two lines below it, the red separator 4 mm under the 文号), 主体 (the title two
+lines under the separator, 主送, the body, 附件说明 one line below the body, 发文机关署名 and
+成文日期 in the unstamped layout or, when set, the stamped one, 附注), each 附件 on pages of its
+own (landscape where the table needs the width), and the 版记 at the foot of the last even
+page. Page numbers ``— 1 —`` sit 7 mm under the text block, odd pages right and even pages
+left; a page left blank before the 版记 and the 版记 page after it carry none.
 """
 
 from __future__ import annotations
 
 import io
+from copy import deepcopy
 from datetime import datetime
 from typing import Any
 
-from ipscore.render.circular import Notice, requirement_label
+from ipscore.render.circular import Notice
+from ipscore.render.docx_annex import (
+    SLACK,
+    annex_elements,
+    annex_layout,
+    imprint_height,
+    imprint_table,
+)
+from ipscore.render.docx_page import (
+    CHAR,
+    KERN,
+    LANDSCAPE,
+    LINE,
+    LINES,
+    PORTRAIT,
+    RED,
+    Page,
+    blank_footers,
+    bottom_border,
+    page_number_footers,
+    para,
+    qn,
+    run,
+    setup,
+    shape_section,
+)
+from ipscore.render.paging import LIBREOFFICE, WORD, Block, count_lines, layout, text_width
 from ipscore.render.reproducible import normalise_zip
 
-TITLE_FONT = "方正小标宋简体"
-BODY_FONT = "仿宋_GB2312"
-HEADING_FONT = "黑体"
-SUBHEADING_FONT = "楷体_GB2312"
-PAGE_FONT = "宋体"
-LATIN_FONT = "Times New Roman"
-TITLE_PT = 22
-BODY_PT = 16
-TABLE_PT = 10.5  # 五号
-PAGE_PT = 14  # 4号
-LINE_PT = 28.9  # 225 mm / 22 lines, a hair under so 22 lines fit
-RED = "FF0000"
-# 序号, 区县, 本月申请, 累计申请, 去年同期, 同比增长(%), 年度目标, 完成率(%), 得分, 排名, 位次变化
-COLUMN_MM = (9, 22, 13, 13, 13, 17, 13, 15, 14, 12, 15)  # sums to the 156 mm text width
+LATIN = "Times New Roman"
+TITLE_PT = 22.0  # 2号
+BODY_PT = 16.0  # 3号
+INDENT = 2 * CHAR  # 左空二字
+MARK_TOP = 1984  # 35 mm: from the text block's top edge to the masthead's top edge
+# The masthead's ink begins 0.14 em under the top of its exact 1.2 em line (measured on the
+# rendered page: a 48 pt masthead's top edge then lies 35.0 mm under the text block).
+MARK_LINE = 1.2
+MARK_INK = 0.14
+RULE_SPACE = 7  # pt between the 文号 line and the red separator (4 mm under the characters)
+RULE_SIZE = 12  # eighths of a point: a 1.5 pt red line
 
 
-def _set_font(
-    run: Any, name: str, size: float, *, bold: bool = False, color: str | None = None
-) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
-
-    # Digits and Latin letters in Times New Roman beside the Chinese fonts, as is usual.
-    run.font.name = LATIN_FONT if name in (BODY_FONT, HEADING_FONT, SUBHEADING_FONT) else name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    if color:
-        run.font.color.rgb = RGBColor.from_string(color)
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), name)
+def mark_size(mark: str, width: int = PORTRAIT.text_width) -> float:
+    """The masthead's size: as large as fits in 95% of the text width, at most 48 pt."""
+    units = text_width(mark, 1.0, 0) / 20
+    return float(min(48, int(width * 0.95 / 20 / units)))
 
 
-def _format(
-    paragraph: Any, *, indent: bool = True, align: str = "justify", line: float = LINE_PT
-) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-    from docx.shared import Pt
-
-    fmt = paragraph.paragraph_format
-    fmt.first_line_indent = Pt(2 * BODY_PT) if indent else Pt(0)
-    fmt.space_before = Pt(0)
-    fmt.space_after = Pt(0)
-    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.line_spacing = Pt(line)
-    fmt.alignment = {
-        "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
-        "center": WD_ALIGN_PARAGRAPH.CENTER,
-        "right": WD_ALIGN_PARAGRAPH.RIGHT,
-        "left": WD_ALIGN_PARAGRAPH.LEFT,
-    }[align]
-
-
-def _paragraph(
-    doc: Any, text: str = "", font: str = BODY_FONT, size: float = BODY_PT, **kw: Any
-) -> Any:
-    bold = kw.pop("bold", False)
-    color = kw.pop("color", None)
-    paragraph = doc.add_paragraph()
-    _format(paragraph, **kw)
-    if text:
-        _set_font(paragraph.add_run(text), font, size, bold=bold, color=color)
-    return paragraph
-
-
-def _defaults(doc: Any) -> None:
-    """Normal style and document defaults in 仿宋_GB2312 16 pt, without theme fonts."""
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    normal = doc.styles["Normal"]
-    normal.font.name = BODY_FONT
-    normal.font.size = Pt(BODY_PT)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
-    # The template's defaults name theme fonts, which would win over w:eastAsia in Word.
-    for fonts in doc.styles.element.iter(qn("w:rFonts")):
-        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-            fonts.attrib.pop(qn(attr), None)
-
-
-def _page(doc: Any) -> None:
-    from docx.shared import Mm
-
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(297 - 37 - 225)
-    section.left_margin, section.right_margin = Mm(28), Mm(210 - 28 - 156)
-    section.header_distance = Mm(15)
-    section.footer_distance = Mm(28 - 7 - 5)  # the number sits 7 mm under the text block
-
-
-def _page_number(doc: Any) -> None:
-    """``— 1 —`` in 宋体 4号, the number a PAGE field; odd pages right, even pages left, each
-    one character in from the edge of the text block (GB/T 9704 7.5)."""
-    from docx.shared import Pt
-
-    doc.settings.odd_and_even_pages_header_footer = True
-    section = doc.sections[0]
-    for footer, align in ((section.footer, "right"), (section.even_page_footer, "left")):
-        paragraph = footer.paragraphs[0]
-        _format(paragraph, indent=False, align=align, line=PAGE_PT * 1.2)
-        if align == "right":
-            paragraph.paragraph_format.right_indent = Pt(PAGE_PT)
-        else:
-            paragraph.paragraph_format.left_indent = Pt(PAGE_PT)
-        _page_field(paragraph)
-
-
-def _page_field(paragraph: Any) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    def run(text: str = "") -> Any:
-        r = paragraph.add_run(text)
-        _set_font(r, PAGE_FONT, PAGE_PT)
-        return r
-
-    def field_char(kind: str) -> None:
-        element = OxmlElement("w:fldChar")
-        element.set(qn("w:fldCharType"), kind)
-        run()._element.append(element)
-
-    run("— ")
-    field_char("begin")
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = " PAGE "
-    run()._element.append(instr)
-    field_char("separate")
-    run("1")
-    field_char("end")
-    run(" —")
-
-
-def _red_rule(paragraph: Any) -> None:
-    """The red separator line under the masthead, as a paragraph bottom border."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("val", "single"), ("sz", "12"), ("space", "4"), ("color", RED)):
-        bottom.set(qn(f"w:{key}"), value)
-    borders.append(bottom)
-    paragraph._p.get_or_add_pPr().append(borders)
-
-
-def _title_lines(title: str) -> list[str]:
-    """Break a long title between the period and the subject (a trapezoid, words kept whole)."""
-    if len(title) <= 18 or "全市" not in title:
+def title_lines(title: str, size: float = TITLE_PT, width: int = PORTRAIT.text_width) -> list[str]:
+    """The title on one line, or broken between words into a balanced trapezoid."""
+    if text_width(title, size, 0) <= width:
         return [title]
-    head, _, tail = title.partition("全市")
-    return [head + "全市", tail]
+    best: tuple[float, list[str]] | None = None
+    for marker in ("全市", "年度", "区县", "工作", "情况"):
+        at = title.find(marker)
+        if at <= 0:
+            continue
+        head, tail = title[: at + len(marker)], title[at + len(marker) :]
+        if not tail or max(text_width(head, size, 0), text_width(tail, size, 0)) > width:
+            continue
+        score = abs(text_width(head, size, 0) - text_width(tail, size, 0)) + (
+            0.5 if len(head) > len(tail) else 0
+        )
+        if best is None or score < best[0]:
+            best = (score, [head, tail])
+    return best[1] if best else [title]
 
 
-def _table(doc: Any, notice: Notice) -> None:
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Mm
+class _Writer:
+    """Appends paragraphs and tables before the document's final section properties."""
 
-    rows = [notice.header, *notice.rows, notice.total]
-    table = doc.add_table(rows=len(rows), cols=len(notice.header))
-    table.style = doc.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    for index, width in enumerate(COLUMN_MM):
-        table.columns[index].width = Mm(width)
-    margins = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
-        margin = OxmlElement(f"w:{side}")
-        margin.set(qn("w:w"), "45")  # twentieths of a point: about 0.8 mm
-        margin.set(qn("w:type"), "dxa")
-        margins.append(margin)
-    table._tbl.tblPr.append(margins)
-    for r, values in enumerate(rows):
-        row = table.rows[r]
-        properties = row._tr.get_or_add_trPr()
-        properties.append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
-        if r == 0:  # repeat the header on every page
-            marker = OxmlElement("w:tblHeader")
-            marker.set(qn("w:val"), "true")
-            properties.append(marker)
-        for c, text in enumerate(values):
-            cell = row.cells[c]
-            cell.width = Mm(COLUMN_MM[c])
-            paragraph = cell.paragraphs[0]
-            _format(paragraph, indent=False, align="center", line=TABLE_PT * 1.5)
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            header = r == 0 or r == len(rows) - 1
-            font = HEADING_FONT if header else BODY_FONT
-            first, *rest = _header_lines(text) if r == 0 else [text]
-            run = paragraph.add_run(first)
-            _set_font(run, font, TABLE_PT)
-            for line in rest:
-                run.add_break()
-                run.add_text(line)
+    def __init__(self, doc: Any, notice: Notice) -> None:
+        self.doc = doc
+        self.fonts = notice.fonts
+        self.final = doc.element.body.find(qn("w:sectPr"))
+
+    def add(self, element: Any) -> Any:
+        self.final.addprevious(element)
+        return element
+
+    def text(self, text: str, role: str = "body", size: float = BODY_PT, **kw: Any) -> Any:
+        chain = self.fonts[role]
+        latin = LATIN if role == "body" else chain[0]
+        return run(text, chain, size, latin=latin, kern=KERN if size == BODY_PT else 0, **kw)
 
 
-def _header_lines(text: str) -> list[str]:
-    """A column title in two balanced lines: 本月/申请, 同比增长/(%)."""
-    if "(" in text:
-        head, _, tail = text.partition("(")
-        return [head, "(" + tail]
-    if len(text) == 4:
-        return [text[:2], text[2:]]
-    return [text]
+def _masthead(w: _Writer, notice: Notice) -> int:
+    """版头 and title; returns how many grid lines they take."""
+    size = mark_size(notice.mark)
+    height = round(size * 20 * MARK_LINE)
+    spacer = MARK_TOP - round(size * 20 * MARK_INK)
+    w.add(para(line=spacer, grid=False))
+    mark = w.text(notice.mark, "title", size, color=RED)
+    w.add(para([mark], align="center", line=height, grid=False))
+    w.add(para(grid=False))
+    w.add(para(grid=False))
+    number = para(
+        [w.text(notice.doc_number)],
+        align="center",
+        grid=False,
+        border=bottom_border(RULE_SIZE, RED, RULE_SPACE),
+    )
+    w.add(number)
+    lines = title_lines(notice.title)
+    used = spacer + height + 3 * LINE + (RULE_SPACE * 20 + RULE_SIZE * 20 // 8)
+    used += len(lines) * LINE + LINE  # the title, and 标题下空一行
+    # 标题 编排于分隔线下空二行: the two lines give or take half a line, so that the 主送 line
+    # falls on a grid line in Word and LibreOffice alike.
+    rows = round((used + 2 * LINE) / LINE)
+    gap = rows * LINE - used - 20
+    w.add(para(line=gap // 2, grid=False))
+    w.add(para(line=gap - gap // 2, grid=False))
+    for line in lines:
+        w.add(para([w.text(line, "title", TITLE_PT)], align="center", grid=False))
+    w.add(para(grid=False))
+    return rows
+
+
+Spec = tuple[str, int, int, bool]  # a grid paragraph's text, first-line and left indent, keep
+
+
+def blocks(specs: list[Spec], autospace: float = LIBREOFFICE) -> list[Block]:
+    """The grid paragraphs' line counts with the given Asian–Latin spacing."""
+    width = PORTRAIT.text_width
+    return [
+        Block(count_lines(text, width, first, left, autospace=autospace), keep)
+        for text, first, left, keep in specs
+    ]
+
+
+def _body(w: _Writer, notice: Notice) -> tuple[list[Spec], Any]:
+    """主送, the body paragraphs, 附件说明, 署名, 日期, 附注; what the page count needs."""
+    specs: list[Spec] = []
+
+    def add(p: Any, text: str = "", first: int = 0, left: int = 0, keep: bool = False) -> Any:
+        w.add(p)
+        specs.append((text, first, left, keep))
+        return p
+
+    add(para([w.text(notice.addressees)], align="left"), notice.addressees)
+    paragraphs = notice.paragraphs
+    for index, item in enumerate(paragraphs):
+        last = index == len(paragraphs) - 1
+        if item.style == "heading":
+            runs = [w.text(item.text, "heading")]
+        elif item.style == "item":
+            runs = [w.text(item.label, "subheading"), w.text(item.text)]
+        else:
+            runs = [w.text(item.text)]
+        text = item.label + item.text
+        keep = item.style == "heading" or last
+        add(para(runs, first=INDENT, keep_next=keep), text, INDENT, keep=keep)
+
+    add(para(keep_next=True), keep=True)  # 正文下空一行
+    head = 3 * CHAR  # 附件： — later lines align with the first character of the name
+    for index, line in enumerate(notice.attachments):
+        first, left = (-head, INDENT + head) if index == 0 else (0, INDENT + head)
+        element = para([w.text(line)], align="left", first=first, left=left, keep_next=True)
+        add(element, line, first, left, keep=True)
+    for _ in range(2 if notice.stamped else 1):
+        add(para(keep_next=True), keep=True)
+    issuer_w, date_w = text_width(notice.issuer), text_width(notice.date_zh)
+    if notice.stamped:  # 成文日期右空四字, 署名以成文日期为准居中
+        date_right = 4 * CHAR
+        issuer_right = max(date_right + (date_w - issuer_w) // 2, 0)
+    else:  # 署名右空二字, 日期首字比署名首字右移二字
+        date_right = max(issuer_w - date_w, 2 * CHAR)
+        issuer_right = date_right + date_w + 2 * CHAR - issuer_w
+    add(para([w.text(notice.issuer)], align="right", right=issuer_right, keep_next=True), keep=True)
+    note = bool(notice.note)
+    date_p = para([w.text(notice.date_zh)], align="right", right=date_right, keep_next=note)
+    last = add(date_p, keep=note)
+    if notice.note:
+        last = add(para([w.text(notice.note)], align="left", first=INDENT), notice.note, INDENT)
+    return specs, last
+
+
+def _section(doc: Any, paragraph: Any, page: Page, grid: bool) -> Any:
+    """End a section at ``paragraph`` (its pPr carries the section's properties)."""
+    from docx.section import Section
+
+    final = doc.element.body.find(qn("w:sectPr"))
+    sect = deepcopy(final)
+    for tag in ("w:headerReference", "w:footerReference"):
+        for ref in sect.findall(qn(tag)):
+            sect.remove(ref)
+    paragraph.find(qn("w:pPr")).append(sect)
+    section = Section(sect, doc.part)
+    shape_section(section, page, grid=grid)
+    return section
+
+
+def _imprint(w: _Writer, notice: Notice, room: int, new_page: bool) -> None:
+    """The 版记 with its last rule on the bottom edge of the text block (``room`` twips free)."""
+    height = imprint_height(notice.cc, PORTRAIT)
+    spacer = room - height - SLACK
+    w.add(para(line=max(spacer, 20), page_break=new_page, grid=False))
+    w.add(imprint_table(notice.cc, notice.printer, notice.date_zh, PORTRAIT, notice.fonts))
+    tail = para([run("", notice.fonts["body"], 1)], line=20, grid=False)
+    w.add(tail)
+
+
+def build_document(notice: Notice) -> tuple[Any, dict[str, int]]:
+    """The python-docx Document and its page plan (pages of text, annexes, 版记 page)."""
+    from docx import Document
+
+    doc = Document()
+    setup(doc, notice.fonts)
+    w = _Writer(doc, notice)
+    head = _masthead(w, notice)
+    specs, main_end = _body(w, notice)
+    main_pages = len(layout(blocks(specs), LINES - head))
+    # Word sets a little more space between Chinese and digits than LibreOffice: when the
+    # text ends so near a page's foot that the two would break differently, the plan says so.
+    word_pages = len(layout(blocks(specs, WORD), LINES - head))
+
+    page_no = main_pages
+    annex_ends: list[tuple[Any, Page]] = []
+    last_used, last_page = 0, PORTRAIT
+    for index, annex in enumerate(notice.annexes):
+        page = LANDSCAPE if annex.landscape else PORTRAIT
+        elements = annex_elements(notice.annex_label(index), annex, page, notice.fonts)
+        for element in elements:
+            w.add(element)
+        fits = annex_layout(annex, page)
+        page_no += fits.pages
+        last_used, last_page = fits.last_used, page
+        annex_ends.append((elements[-1], page))
+
+    height = imprint_height(notice.cc, PORTRAIT)
+    blank = False
+    if (
+        not last_page.landscape
+        and page_no % 2 == 0
+        and last_used + height + SLACK <= last_page.text_height
+    ):
+        placement = "same"
+        _imprint(w, notice, last_page.text_height - last_used, new_page=False)
+    elif page_no % 2 == 1:
+        placement = "next"
+        page_no += 1
+    else:
+        placement = "blank"
+        blank = True
+        page_no += 2
+
+    # Sections: the main text on the grid, each annex, and a last portrait one for the 版记.
+    main = _section(doc, main_end, PORTRAIT, grid=True)
+    page_number_footers(main, notice.fonts["page"])
+    ends = list(annex_ends)
+    if placement == "same" and ends:
+        ends.pop()  # the last annex is the final section
+        final_page = last_page
+    elif placement == "next" and ends and not last_page.landscape:
+        ends.pop()  # the 版记 page follows in the annex's own section
+        _imprint(w, notice, PORTRAIT.text_height, new_page=True)
+        final_page = PORTRAIT
+    else:
+        final_page = PORTRAIT
+        if blank:
+            w.add(para(grid=False))
+        _imprint(w, notice, PORTRAIT.text_height, new_page=blank)
+    for paragraph, page in ends:
+        _section(doc, paragraph, page, grid=False)
+    from docx.section import Section
+
+    final = Section(w.final, doc.part)
+    shape_section(final, final_page, grid=not notice.annexes)
+    if blank:
+        blank_footers(final)
+    elif not notice.annexes:
+        page_number_footers(final, notice.fonts["page"])
+    plan = {
+        "main_pages": main_pages,
+        "word_main_pages": word_pages,
+        "pages": page_no,
+        "blank": int(blank),
+    }
+    return doc, plan
+
+
+def page_warning(notice: Notice) -> str | None:
+    """A warning when Word may end the text on another page than LibreOffice (so the 版记,
+    placed for LibreOffice's pages, would not sit on the last even page in Word)."""
+    _, plan = build_document(notice)
+    if plan["main_pages"] == plan["word_main_pages"]:
+        return None
+    return (
+        f"正文末页接近页面底部：LibreOffice 排为 {plan['main_pages']} 页，Word 可能排为 "
+        f"{plan['word_main_pages']} 页；用 Word/WPS 打印前请核对版记是否在偶数页（可调整下一步"
+        "工作要求的文字）"
+    )
 
 
 def docx_bytes(notice: Notice) -> bytes:
     """The circular as .docx bytes, identical for identical inputs and date."""
-    from docx import Document
-
-    doc = Document()
-    _defaults(doc)
-    _page(doc)
-
-    # 版头: the issuing office in red, the 文号, a red rule.
-    _paragraph(doc, notice.issuer, TITLE_FONT, 36, indent=False, align="center", line=60, color=RED)
-    _paragraph(doc, indent=False, align="center")
-    _paragraph(doc, notice.doc_number, indent=False, align="center")
-    _red_rule(doc.paragraphs[-1])
-    _paragraph(doc, indent=False)
-
-    title = _paragraph(doc, indent=False, align="center", line=35)
-    first, *rest = _title_lines(notice.title)
-    run = title.add_run(first)
-    _set_font(run, TITLE_FONT, TITLE_PT)
-    for line in rest:
-        run.add_break()
-        run.add_text(line)
-    _paragraph(doc, indent=False)
-
-    _paragraph(doc, notice.addressees, indent=False)
-    _paragraph(doc, notice.opening)
-    for section in notice.sections:
-        _paragraph(doc, section.heading, HEADING_FONT).paragraph_format.keep_with_next = True
-        for text in section.paragraphs:
-            _paragraph(doc, text)
-
-    caption = _paragraph(doc, notice.table_title, HEADING_FONT, indent=False, align="center")
-    caption.paragraph_format.keep_with_next = True
-    _table(doc, notice)
-    _paragraph(doc, notice.table_note, BODY_FONT, 12, indent=False, line=20)
-
-    heading = _paragraph(doc, notice.requirements_heading, HEADING_FONT)
-    heading.paragraph_format.keep_with_next = True
-    for index, requirement in enumerate(notice.requirements):
-        paragraph = _paragraph(doc)
-        label = requirement_label(index) + requirement.heading
-        _set_font(paragraph.add_run(label), SUBHEADING_FONT, BODY_PT)
-        _set_font(paragraph.add_run(requirement.text), BODY_FONT, BODY_PT)
-
-    _paragraph(doc, indent=False)
-    _paragraph(doc, indent=False)
-    # 成文日期 right-aligned, four characters in from the right; the issuer centred above it.
-    date_text = notice.date_zh
-    date_width = _width(date_text)
-    issuer_indent = 4 + max((date_width - _width(notice.issuer)) / 2, 0)
-    _right(_paragraph(doc, notice.issuer, indent=False, align="right"), issuer_indent)
-    _right(_paragraph(doc, date_text, indent=False, align="right"), 4)
-    _page_number(doc)
-
+    doc, _ = build_document(notice)
     when = datetime(notice.date.year, notice.date.month, notice.date.day)
     props = doc.core_properties
     props.title = notice.title
@@ -291,14 +326,3 @@ def docx_bytes(notice: Notice) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     return normalise_zip(buffer.getvalue(), when)
-
-
-def _width(text: str) -> float:
-    """Width in Chinese characters: ASCII digits and letters count half."""
-    return sum(0.5 if ord(ch) < 128 else 1 for ch in text)
-
-
-def _right(paragraph: Any, chars: float) -> None:
-    from docx.shared import Pt
-
-    paragraph.paragraph_format.right_indent = Pt(chars * BODY_PT)

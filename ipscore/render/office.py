@@ -1,11 +1,8 @@
-"""A Word document made into PDF or PNG by LibreOffice (``soffice --headless --convert-to``).
+"""The brief as PDF or PNG: LibreOffice makes the PDF (:mod:`ipscore.render.pdf`, the one home
+of ``soffice --headless``), ``pdftoppm`` (poppler) renders its page as a 150 dpi PNG.
 
-The conversion runs in a private temporary folder with its own LibreOffice profile (so it
-neither waits for nor disturbs a LibreOffice the user has open) and a time limit. A PNG is the
-PDF's page rendered by ``pdftoppm`` (poppler) at 150 dpi, or, without it, LibreOffice's own PNG
-export (which needs its graphics filters; the "nogui" packages lack them). When a tool is
-missing or the conversion fails, the error says so in Chinese and says what to do instead
-(``-o 简报.docx``); nothing is written.
+When a tool is missing or a conversion fails the error says so in Chinese and what to do
+instead (``-o 简报.docx``, ``-o 简报.pdf``); nothing is written.
 """
 
 from __future__ import annotations
@@ -14,52 +11,60 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ipscore.base.problems import OutputError, Problem
-
-TIMEOUT = 180  # seconds; a first start of LibreOffice builds its profile
-_WINDOWS = (
-    r"C:\Program Files\LibreOffice\program\soffice.exe",
-    r"C:\Program Files (x86)\LibreOffice\program\soffice.exe",
-)
+from ipscore.base.problems import InputError, OutputError, Problem
+from ipscore.render.pdf import TIMEOUT_SECONDS, find_soffice, to_pdf
 
 
 def soffice() -> str | None:
-    """The LibreOffice program: ``IPSCORE_SOFFICE``, ``soffice`` or ``libreoffice`` on the PATH,
-    or the usual Windows install folder."""
+    """The LibreOffice program: ``IPSCORE_SOFFICE`` when set, else as :mod:`.pdf` finds it."""
     named = os.environ.get("IPSCORE_SOFFICE")
     if named:
         return named if Path(named).is_file() else None
-    for name in ("soffice", "libreoffice"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return next((path for path in _WINDOWS if Path(path).is_file()), None)
+    return find_soffice()
 
 
 def _refuse(message: str) -> OutputError:
     return OutputError([Problem("office-unavailable", message)])
 
 
-def convert(docx: bytes, fmt: str) -> bytes:
-    """``docx`` as ``pdf`` or ``png`` (the first page) bytes."""
-    if fmt != "png":
-        return _soffice(docx, fmt)
-    pdftoppm = shutil.which("pdftoppm")
-    if pdftoppm is None:
-        return _soffice(docx, "png")
-    pdf = _soffice(docx, "pdf")
-    with tempfile.TemporaryDirectory(prefix="ipscore-office-") as folder:
-        source = Path(folder) / "brief.pdf"
+def require(fmt: str) -> None:
+    """Refuse a PDF or PNG before any work when LibreOffice (or, for PNG, pdftoppm) is missing."""
+    if soffice() is None:
+        raise _refuse(
+            f"生成 {fmt.upper()} 需要 LibreOffice（soffice），本机没有找到；"
+            "请安装 LibreOffice（或用环境变量 IPSCORE_SOFFICE 指明 soffice 的位置），"
+            "或改用 -o 简报.docx 生成 Word 文件"
+        )
+    if fmt == "png" and shutil.which("pdftoppm") is None:
+        raise _refuse(
+            "生成 PNG 需要 pdftoppm（poppler-utils），本机没有找到；"
+            "请安装后重试，或改用 -o 简报.pdf"
+        )
+
+
+def convert(docx: bytes, fmt: str, fonts: Mapping[str, Sequence[str]]) -> bytes:
+    """``docx`` as ``pdf`` or ``png`` (its first page) bytes; ``fonts`` are the document's
+    font chains, so LibreOffice finds a stand-in for a name the machine lacks."""
+    require(fmt)
+    try:
+        pdf = to_pdf({"简报.docx": docx}, fonts, soffice=soffice())["简报.docx"]
+    except InputError as exc:
+        said = exc.problems[0].message.split("；")[0] if exc.problems else ""
+        raise _refuse(f"{said}；可改用 -o 简报.docx") from None
+    if fmt == "pdf":
+        return pdf
+    with tempfile.TemporaryDirectory(prefix="ipscore-png-") as folder:
+        source, target = Path(folder) / "brief.pdf", Path(folder) / "page"
         source.write_bytes(pdf)
-        target = Path(folder) / "page"
-        command = [pdftoppm, "-png", "-r", "150", "-f", "1", "-l", "1", "-singlefile"]
+        command = [shutil.which("pdftoppm") or "pdftoppm", "-png", "-r", "150", "-singlefile"]
         try:
             done = subprocess.run(
-                [*command, str(source), str(target)],
+                [*command, "-f", "1", "-l", "1", str(source), str(target)],
                 capture_output=True,
-                timeout=TIMEOUT,
+                timeout=TIMEOUT_SECONDS,
                 check=False,
             )
         except (OSError, subprocess.TimeoutExpired):
@@ -68,48 +73,3 @@ def convert(docx: bytes, fmt: str) -> bytes:
         if done is None or done.returncode != 0 or not page.is_file():
             raise _refuse("pdftoppm 未能把简报的 PDF 转为 PNG；可改用 -o 简报.pdf")
         return page.read_bytes()
-
-
-def _soffice(docx: bytes, fmt: str) -> bytes:
-    """``docx`` converted by LibreOffice to ``fmt``."""
-    exe = soffice()
-    if exe is None:
-        raise _refuse(
-            f"生成 {fmt.upper()} 需要 LibreOffice（soffice），本机没有找到；"
-            "请安装 LibreOffice（或用环境变量 IPSCORE_SOFFICE 指明 soffice 的位置），"
-            "或改用 -o 简报.docx 生成 Word 文件"
-        )
-    with tempfile.TemporaryDirectory(prefix="ipscore-office-") as folder:
-        work = Path(folder)
-        source = work / "brief.docx"
-        source.write_bytes(docx)
-        command = [
-            exe,
-            f"-env:UserInstallation={(work / 'profile').as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            fmt,
-            "--outdir",
-            str(work / "out"),
-            str(source),
-        ]
-        try:
-            done = subprocess.run(
-                command, capture_output=True, timeout=TIMEOUT, check=False, cwd=folder
-            )
-        except subprocess.TimeoutExpired:
-            raise _refuse(
-                f"LibreOffice 在 {TIMEOUT} 秒内没有完成转换；请稍后重试，或改用 -o 简报.docx"
-            ) from None
-        except OSError as exc:
-            raise _refuse(f"无法运行 LibreOffice（{exe}）：{exc.strerror or exc}") from None
-        result = work / "out" / f"brief.{fmt}"
-        if done.returncode != 0 or not result.is_file():
-            said = (done.stderr or done.stdout).decode("utf-8", "replace").strip()
-            detail = f"：{said.splitlines()[-1]}" if said else ""
-            raise _refuse(
-                f"LibreOffice 未能把简报转换为 {fmt.upper()}（退出状态 {done.returncode}）"
-                f"{detail}；可改用 -o 简报.docx"
-            )
-        return result.read_bytes()

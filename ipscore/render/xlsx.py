@@ -178,22 +178,34 @@ def write_xlsx(table: Table, path: Path) -> None:
 
 
 def notice_xlsx_bytes(notice: Notice) -> bytes:
-    """The circular's table as a statistics sheet with a native bar chart of the scores."""
+    """The circular's table as a statistics sheet with a native bar chart of the scores.
+
+    It prints on one A4 landscape page, the chart under the table (no header repeated above
+    it), and a unit behind 序时进度 is marked by a "*" after its completion rate (a number
+    format, so the cell stays a number) as well as in red, so a black-and-white print keeps it.
+    """
     import io
     from datetime import datetime
 
     from openpyxl.chart import BarChart, Reference
     from openpyxl.chart.label import DataLabelList
-    from openpyxl.worksheet.pagebreak import Break
 
-    from ipscore.render.model import notice_columns, ranking_view
+    from ipscore.render.circular import BEHIND_MARK, circular_columns
+    from ipscore.render.model import ranking_view
     from ipscore.render.reproducible import normalise_zip
+    from ipscore.render.wording import change_cell
 
     ranking = notice.ranking
-    columns = notice_columns()
-    notes = [notice.table_note.removeprefix("注："), "完成率为红色的区县未完成序时进度"]
+    assert ranking is not None
+    annex = notice.annexes[0]
+    columns = circular_columns()
     view = ranking_view(
-        ranking, columns=columns, title=notice.table_title, notes=notes, sheet="通报", marker=""
+        ranking,
+        columns=columns,
+        title=annex.title,
+        notes=list(annex.notes),
+        sheet="通报",
+        marker="",
     )
     wb = workbook(view)
     ws = wb.active
@@ -201,6 +213,13 @@ def notice_xlsx_bytes(notice: Notice) -> bytes:
     last = first + len(ranking.rows) - 1
     county_col = 1 + next(i for i, c in enumerate(columns) if c.key == "county")
     score_col = 1 + next(i for i, c in enumerate(columns) if c.key == "score")
+    change_col = 1 + next(i for i, c in enumerate(columns) if c.key == "rank_change")
+    done_col = 1 + next(i for i, c in enumerate(columns) if c.key == "completion_pct")
+    decimals = "0." + "0" * ranking.scheme.decimals if ranking.scheme.decimals else "0"
+    for index, row in enumerate(ranking.rows):
+        ws.cell(first + index, change_col).value = change_cell(row.rank_change)
+        if ranking.behind_schedule(row):
+            ws.cell(first + index, done_col).number_format = f'{decimals}"{BEHIND_MARK}"'
 
     chart = BarChart()
     chart.type = "col"
@@ -221,11 +240,13 @@ def notice_xlsx_bytes(notice: Notice) -> bytes:
     labels.showVal = True
     labels.showSerName = labels.showCatName = labels.showLegendKey = labels.showPercent = False
     chart.dataLabels = labels
-    chart.width, chart.height = 26, 13
-    # The chart prints on a page of its own, after the table.
-    anchor = ws.max_row + 2
-    ws.row_breaks.append(Break(id=anchor - 1))
-    ws.add_chart(chart, f"A{anchor}")
+    chart.width, chart.height = 24, 9
+    # Table and chart on one A4 landscape page: no repeated header to stand alone above the
+    # chart, no page break between them.
+    ws._print_rows = None  # openpyxl's setter ignores None; the workbook set a title row
+    ws.add_chart(chart, f"A{ws.max_row + 2}")
+    ws.page_setup.fitToHeight = 1
+    ws.page_setup.fitToWidth = 1
 
     when = datetime(notice.date.year, notice.date.month, notice.date.day)
     props = wb.properties

@@ -1,25 +1,66 @@
-"""ipscore.rules.notice."""
+"""The settings of a city's circulars (rules/notice.toml), read as data and checked whole.
+
+``[notice]`` holds what every circular shares: the issuer, its red masthead (发文机关标志), the
+agency code of its 文号 (机关代字; the year in 〔〕 is the issuing year and the number comes from
+the office's register, never from the data), the addressees, 抄送, 印发机关, 附注 and whether the
+circular is stamped. ``[fonts]`` names each role's font as a fallback chain. ``[monthly]`` is the
+wording of the monthly circular, with ``[monthly.january]`` and ``[monthly.december]``
+overriding it for the first and last month of the year; ``[annual]`` is the wording of the
+annual results circular. Templates are filled with ``{年}``-style placeholders only: nothing in
+the file is ever evaluated.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ipscore.base.problems import RulesError
-from ipscore.rules.source import RuleChecker, read_toml, rules_dir
+from ipscore.rules.source import RuleChecker, kind_of, read_toml, rules_dir
 
 DEFAULT_NOTICE = "notice.toml"
-PLACEHOLDERS = ("年", "月", "期间", "号")
+PLACEHOLDERS = ("年", "月", "期间", "下年")
+CHINESE_NUMBERS = "一二三四五六七八九十"
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+# Each role's font, first choice first. The fonts GB/T 9704 names (仿宋_GB2312, 方正小标宋简体,
+# 楷体_GB2312) are not on a default Windows or WPS install; the next names in the chain are.
+DEFAULT_FONTS: dict[str, tuple[str, ...]] = {
+    "title": ("方正小标宋简体", "华文中宋", "宋体"),
+    "body": ("仿宋_GB2312", "仿宋", "FangSong"),
+    "heading": ("黑体", "SimHei"),
+    "subheading": ("楷体_GB2312", "楷体", "KaiTi"),
+    "page": ("宋体", "SimSun"),
+}
+FONT_ROLES = {
+    "title": "标题与版头（小标宋）",
+    "body": "正文（仿宋）",
+    "heading": "一级标题（黑体）",
+    "subheading": "二级标题（楷体）",
+    "page": "页码（宋体）",
+}
+VARIANTS = ("january", "december")
+
 _NOTICE_KEYS = {
     "issuer",
-    "doc_number",
-    "number_offset",
+    "mark",
+    "doc_prefix",
     "addressees",
-    "opening",
-    "requirements_title",
+    "cc",
+    "printer",
+    "note",
+    "stamped",
 }
+_MOVED = {
+    "doc_number": '文号改由 doc_prefix（机关代字，如 "X知字"）给出：〔〕内为成文日期的年份，'
+    "序号用 --number 指定或从历史库的登记中顺延",
+    "number_offset": "文号序号不再按数据月份推算：用 --number 指定，或从历史库的登记中顺延",
+    "opening": "开头语已移至 [monthly] 表",
+    "requirements_title": "已移至 [monthly] 表",
+}
+_WORDING_KEYS = {"opening", "requirements_title", "requirements"}
 
 
 @dataclass(frozen=True)
@@ -29,17 +70,38 @@ class Requirement:
 
 
 @dataclass(frozen=True)
-class NoticeRules:
-    """The wording of a city's circular."""
+class Wording:
+    """The analyst-editable parts of one circular's text."""
 
-    issuer: str
-    doc_number: str
-    number_offset: int
-    addressees: str
     opening: str
     requirements_title: str
     requirements: tuple[Requirement, ...]
-    source: str
+
+
+@dataclass(frozen=True)
+class NoticeRules:
+    """Everything a city sets about its circulars."""
+
+    issuer: str
+    mark: str
+    doc_prefix: str
+    addressees: str
+    cc: str
+    printer: str
+    note: str
+    stamped: bool
+    fonts: dict[str, tuple[str, ...]]
+    monthly: dict[str, Wording]  # "month" (ordinary), "january", "december"
+    annual: Wording
+    source: str = ""
+
+    def wording(self, month: int | None) -> Wording:
+        """The monthly wording for data month ``month`` (January and December have their own)."""
+        if month == 1:
+            return self.monthly["january"]
+        if month == 12:
+            return self.monthly["december"]
+        return self.monthly["month"]
 
 
 def default_notice_path() -> Path:
@@ -60,62 +122,148 @@ def _check_placeholders(c: RuleChecker, text: str | None, place: str) -> None:
             c.add(place, f"未知的占位符 {{{name}}}（可用：{known}）", "rules-placeholder")
 
 
+def _optional_text(c: RuleChecker, data: dict[str, Any], key: str, place: str) -> str:
+    """A text that may be empty (抄送, 附注): "" when absent or blank."""
+    value = data.get(key, "")
+    if not isinstance(value, str):
+        c.add(f"{place}.{key}", f"应为文本，实际为 {kind_of(value)}", "rules-type")
+        return ""
+    _check_placeholders(c, value, f"{place}.{key}")
+    return value.strip()
+
+
+def _fonts(c: RuleChecker, data: Any) -> dict[str, tuple[str, ...]]:
+    fonts = dict(DEFAULT_FONTS)
+    table = c.table(data, "fonts")
+    c.unknown_keys(table, set(DEFAULT_FONTS), "fonts")
+    for role, chain in table.items():
+        if role not in DEFAULT_FONTS:
+            continue
+        names = chain if isinstance(chain, list) else None
+        if not names or not all(isinstance(n, str) and n.strip() for n in names):
+            c.add(
+                f"fonts.{role}",
+                '应为字体名称的数组（首选在前，如 ["仿宋_GB2312", "仿宋"]），'
+                f"实际为 {kind_of(chain)}",
+                "rules-type",
+            )
+            continue
+        bad = [n for n in names if any(ch in n for ch in ',;<>&"') or len(n) > 31]
+        if bad:
+            c.add(
+                f"fonts.{role}",
+                f"字体名称不能含逗号、分号或尖括号，且不超过 31 个字符：{bad[0]!r}",
+                "rules-invalid",
+            )
+            continue
+        fonts[role] = tuple(n.strip() for n in names)
+    return fonts
+
+
+def _requirements(c: RuleChecker, entries: Any, place: str) -> tuple[Requirement, ...]:
+    if not isinstance(entries, list):
+        c.add(place, "应为表数组（[[…requirements]]）", "rules-type")
+        return ()
+    if len(entries) > len(CHINESE_NUMBERS):
+        c.add(place, f"最多 {len(CHINESE_NUMBERS)} 项，实际 {len(entries)} 项", "rules-range")
+    out: list[Requirement] = []
+    for index, entry in enumerate(entries, start=1):
+        where = f"{place}[{index}]"
+        entry = c.table(entry, where)
+        c.unknown_keys(entry, {"heading", "text"}, where)
+        heading = c.text(entry, "heading", where)
+        text = c.text(entry, "text", where)
+        _check_placeholders(c, heading, f"{where}.heading")
+        _check_placeholders(c, text, f"{where}.text")
+        if heading is not None and text is not None:
+            out.append(Requirement(heading.strip(), text.strip()))
+    return tuple(out)
+
+
+DEFAULT_OPENINGS = {
+    "monthly": "现将{期间}全市发明专利申请情况通报如下：",
+    "annual": "现将{年}年度区县知识产权工作考核结果通报如下：",
+}
+
+
+def _wording(
+    c: RuleChecker, data: dict[str, Any], place: str, base: Wording | None, title: str
+) -> Wording:
+    """One wording table; keys it leaves out come from ``base`` (the ordinary month), or
+    the plain default opening."""
+    if base is None or "opening" in data:
+        opening = c.text(data, "opening", place, DEFAULT_OPENINGS.get(place))
+        _check_placeholders(c, opening, f"{place}.opening")
+    else:
+        opening = base.opening
+    heading = c.text(data, "requirements_title", place, base.requirements_title if base else title)
+    _check_placeholders(c, heading, f"{place}.requirements_title")
+    if "requirements" in data:
+        requirements = _requirements(c, data["requirements"], f"{place}.requirements")
+    else:
+        requirements = base.requirements if base else ()
+    return Wording(str(opening or "").strip(), str(heading or "").strip(), requirements)
+
+
 def load_notice_rules(path: Path | str | None = None) -> NoticeRules:
-    """Read and check a notice wording file (rules/notice.toml when ``path`` is None)."""
+    """Read and check a circular settings file (rules/notice.toml when ``path`` is None)."""
     path = Path(path) if path is not None else default_notice_path()
     data = read_toml(path)
     c = RuleChecker(path)
-    c.unknown_keys(data, {"notice", "requirements", "collection"}, "notice.toml")
+    keys = {"notice", "fonts", "monthly", "annual", "requirements", "collection"}
+    c.unknown_keys(data, keys, "notice.toml")
+    if "requirements" in data:
+        c.add("requirements", "[[requirements]] 已改为 [[monthly.requirements]]", "rules-invalid")
     notice = c.table(data.get("notice"), "notice") if "notice" in data else {}
     if "notice" not in data:
         c.add("notice", "缺少 [notice] 表", "rules-missing-key")
-    c.unknown_keys(notice, _NOTICE_KEYS, "notice")
+    for key, why in _MOVED.items():
+        if key in notice:
+            c.add(f"notice.{key}", why, "rules-unknown-key")
+    c.unknown_keys({k: v for k, v in notice.items() if k not in _MOVED}, _NOTICE_KEYS, "notice")
     texts = {}
-    for key in ("issuer", "doc_number", "addressees", "opening"):
+    for key in ("issuer", "doc_prefix", "addressees", "printer"):
         texts[key] = c.text(notice, key, "notice")
         _check_placeholders(c, texts[key], f"notice.{key}")
-    if texts["doc_number"] is not None and "{号}" not in texts["doc_number"]:
-        c.add("notice.doc_number", "文号应含序号占位符 {号}（如 X知字〔{年}〕{号}号）")
-    title = c.text(notice, "requirements_title", "notice", "下一步工作要求")
-    offset = notice.get("number_offset", 0)
-    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-        c.add("notice.number_offset", f"应为不小于 0 的整数，实际为 {offset!r}", "rules-type")
-        offset = 0
+    prefix = texts["doc_prefix"] or ""
+    if any(ch in prefix for ch in "〔〕[]（）()") or re.search(r"\d", prefix):
+        c.add("notice.doc_prefix", "只写机关代字（如 X知字），年份和序号由程序按规范加上")
+    mark = _optional_text(c, notice, "mark", "notice") or f"{texts['issuer'] or ''}文件"
+    cc = _optional_text(c, notice, "cc", "notice")
+    note = _optional_text(c, notice, "note", "notice")
+    stamped = notice.get("stamped", False)
+    if not isinstance(stamped, bool):
+        c.add("notice.stamped", f"应为 true 或 false，实际为 {kind_of(stamped)}", "rules-type")
+        stamped = False
+    fonts = _fonts(c, data["fonts"]) if "fonts" in data else dict(DEFAULT_FONTS)
 
-    requirements: list[Requirement] = []
-    entries = data.get("requirements", [])
-    if not isinstance(entries, list):
-        c.add("requirements", "应为表数组（[[requirements]]）", "rules-type")
-        entries = []
-    if len(entries) > len(CHINESE_NUMBERS):
-        c.add(
-            "requirements", f"最多 {len(CHINESE_NUMBERS)} 项，实际 {len(entries)} 项", "rules-range"
-        )
-    for index, entry in enumerate(entries, start=1):
-        place = f"requirements[{index}]"
-        entry = c.table(entry, place)
-        c.unknown_keys(entry, {"heading", "text"}, place)
-        heading = c.text(entry, "heading", place)
-        text = c.text(entry, "text", place)
-        _check_placeholders(c, heading, f"{place}.heading")
-        _check_placeholders(c, text, f"{place}.text")
-        if heading is not None and text is not None:
-            requirements.append(Requirement(heading.strip(), text.strip()))
+    monthly_data = c.table(data.get("monthly", {}), "monthly")
+    c.unknown_keys(monthly_data, _WORDING_KEYS | set(VARIANTS), "monthly")
+    ordinary = _wording(c, monthly_data, "monthly", None, "下一步工作要求")
+    monthly = {"month": ordinary}
+    for variant in VARIANTS:
+        table = c.table(monthly_data.get(variant, {}), f"monthly.{variant}")
+        c.unknown_keys(table, _WORDING_KEYS, f"monthly.{variant}")
+        monthly[variant] = _wording(c, table, f"monthly.{variant}", ordinary, "")
+    annual_data = c.table(data.get("annual", {}), "annual")
+    c.unknown_keys(annual_data, _WORDING_KEYS, "annual")
+    annual = _wording(c, annual_data, "annual", None, "有关要求")
     if c.problems:
         raise RulesError(c.problems)
     return NoticeRules(
         issuer=str(texts["issuer"]).strip(),
-        doc_number=str(texts["doc_number"]).strip(),
-        number_offset=offset,
+        mark=mark,
+        doc_prefix=prefix.strip(),
         addressees=str(texts["addressees"]).strip(),
-        opening=str(texts["opening"]).strip(),
-        requirements_title=str(title).strip(),
-        requirements=tuple(requirements),
+        cc=cc,
+        printer=str(texts["printer"]).strip(),
+        note=note,
+        stamped=stamped,
+        fonts=fonts,
+        monthly=monthly,
+        annual=annual,
         source=str(path),
     )
-
-
-CHINESE_NUMBERS = "一二三四五六七八九十"
 
 
 @dataclass(frozen=True)
