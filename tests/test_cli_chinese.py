@@ -60,11 +60,22 @@ def _commands() -> list[list[str]]:
 
 
 def _allowed() -> set[str]:
+    from ipscore.rules.source import builtin_rules
+
     allowed = set(TECHNICAL)
+    root = typer.main.get_command(app)
     for path in _commands():
         allowed.update(path)
-    # Choice values (table, json, csv …) and the formats named in help are values, not words.
-    allowed.update({"table", "json", "csv", "md", "xlsx", "docx", "pdf", "png"})
+        command = root
+        for name in path:
+            command = command.commands[name]  # type: ignore[attr-defined]
+        # Choice values (table, json, csv, text …) are values a user types, not words.
+        for param in command.params:
+            for choice in param.type_descriptor.choices or ():
+                allowed.add(str(getattr(choice, "value", choice)))
+    # The formats named in help, and the built-in rule files' names (rules show monthly).
+    allowed.update({"xlsx", "docx", "pdf", "png", "monthly", "annual"})
+    allowed.update(part for p in builtin_rules() for part in p.stem.split("-"))
     return allowed
 
 

@@ -84,6 +84,7 @@ _LIST: tuple[tuple[str, str, str, str], ...] = (
         "历史库无法使用：rank 的结果未记入历史，validate 未与历史库中的上月核对",
     ),
     ("no-previous-month", "warning", "历史", "历史库中没有上月排名，位次变化为 —"),
+    ("trend-year", "error", "历史", "历史库中没有 --year 指定年份的排名"),
     (
         "store-refused",
         "error",

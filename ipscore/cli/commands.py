@@ -8,6 +8,7 @@ imported inside the commands, so ``ipscore --help`` stays fast.
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -25,6 +26,8 @@ from ipscore.cli.common import (
     RulesOption,
     SheetOption,
     app,
+    check_output,
+    fail_text,
     output_format,
     parse_period,
     run,
@@ -214,6 +217,12 @@ def _assess(file: Path, rules: Path | None, **options: Any) -> Any:
     return assess_file(file, resolve_scheme(rules, "annual", "assess"), **options)
 
 
+class ExplainFormat(str, Enum):
+    text = "text"
+    json = "json"
+    md = "md"
+
+
 @app.command()
 def explain(
     file: Annotated[Path, typer.Argument(help="月度统计表或年度考核数据表。", metavar="文件")],
@@ -252,22 +261,52 @@ def explain(
             "--sheet", "-s", help="工作表名称（或序号）。", show_default=False, metavar="工作表"
         ),
     ] = None,
+    fmt: Annotated[
+        Optional[ExplainFormat],  # noqa: UP045
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="text（默认）、json 或 md；默认按 -o 的扩展名（.txt .json .md）。",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--output", "-o", help="写入文件（原子写入）。", show_default=False, metavar="文件"
+        ),
+    ] = None,
     quiet: QuietOption = False,
 ) -> None:
     """一个单位的得分明细：数据及单元格、代入数字的算式、封顶/保底、与上一名的差距。
 
-    例：ipscore explain samples/2019-annual.xlsx 张店
+    例：ipscore explain samples/2019-annual.xlsx 张店 -o 张店-得分明细.md
     """
     from ipscore.base.period import Period
+    from ipscore.render.explain import FORMATS
 
+    chosen = fmt.value if fmt is not None else "text"
+    if output is not None:
+        check_output(output, suffixes=tuple(FORMATS.values()), inputs=(file, rules))
+        implied = next(f for f, suffix in FORMATS.items() if suffix == output.suffix.lower())
+        if fmt is not None and fmt.value != implied:
+            raise fail_text(f"--format {fmt.value} 与 -o 的扩展名 {output.suffix} 不一致：{output}")
+        chosen = implied
     period = parse_period(month) if month else (Period(year, None) if year else None)
     ledger, scheme, warnings = run(
         lambda: _explain(file, county, rules=rules, sheet=sheet, period=period)
     )
     warn(warnings, quiet)
-    from ipscore.scoring.ledger import format_ledger
+    from ipscore.render.explain import ledger_text
 
-    sys.stdout.write(format_ledger(ledger, scheme.decimals))
+    content = ledger_text(ledger, chosen, scheme.decimals)
+    if output is None:
+        sys.stdout.write(content)
+        return
+    from ipscore.base.files import write_text_atomic
+
+    run(lambda: write_text_atomic(output, content))
 
 
 def _explain(file: Path, county: str, **options: Any) -> Any:

@@ -326,11 +326,6 @@ def parse_date(text: str | None) -> date:
         ) from None
 
 
-class ListFormat(str, Enum):
-    table = "table"
-    json = "json"
-
-
 def main() -> None:
     """Console-script entry point."""
     app()

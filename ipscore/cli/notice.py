@@ -12,18 +12,20 @@ if TYPE_CHECKING:
     pass
 from ipscore.cli.common import (
     DbOption,
-    ListFormat,
+    Format,
     MonthOption,
     RulesOption,
     SheetOption,
     app,
     fail,
     fail_text,
+    output_format,
     parse_date,
     parse_period,
     run,
     warn,
 )
+from ipscore.cli.output import emit
 
 
 @app.command()
@@ -265,37 +267,42 @@ def _log_ready(out: Path) -> None:
 def history(
     db: DbOption = None,
     fmt: Annotated[
-        ListFormat, typer.Option("--format", "-f", case_sensitive=False, help="输出格式。")
-    ] = ListFormat.table,
+        Optional[Format],  # noqa: UP045
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="输出格式；默认 table，或按 -o 的扩展名。",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--output", "-o", help="写入文件（原子写入）。", show_default=False, metavar="文件"
+        ),
+    ] = None,
     every: Annotated[
         bool, typer.Option("--all", help="列出每一次记录（默认每月每个方案只列最新一次）。")
     ] = False,
 ) -> None:
-    """列出历史库中已记录的月份：方案（官方或试算）、第一名、来源文件、记录人与时间。
+    """列出历史库中已记录的月份：方案（官方或试算）、第一名、来源文件、记录人与时间（本地时间）。
 
     历史库以只读方式打开，不会被改动。
     """
-    import json
-
     from ipscore.store.history import db_path, stored_months
 
+    chosen = output_format(fmt, output, store=db_path(db))
     months = run(lambda: stored_months(db, every_version=every))
-    if fmt is ListFormat.json:
-        from ipscore.render.history import months_json
-
-        print(json.dumps(months_json(months), ensure_ascii=False, indent=2))
-        return
-    if not months:
+    if not months and chosen is Format.table and output is None:
         print(
             f"历史库 {db_path(db)} 中还没有记录"
             "（ipscore rank 或 ipscore notice 会记录所排的月份）。"
         )
         return
-    from rich.console import Console
+    from ipscore.render.history import months_view
 
-    from ipscore.render.history import print_months
-
-    print_months(months, Console(), every_version=every)
+    emit(months_view(months, every_version=every), chosen, output)
 
 
 @app.command()
@@ -310,22 +317,50 @@ def trend(
             metavar="区县",
         ),
     ] = None,
+    year: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            "--year",
+            "-y",
+            help="哪一年；默认历史库中最近的一年（走势不跨年）。",
+            show_default=False,
+            min=1990,
+            max=2100,
+            metavar="年份",
+        ),
+    ] = None,
     db: DbOption = None,
     fmt: Annotated[
-        ListFormat, typer.Option("--format", "-f", case_sensitive=False, help="输出格式。")
-    ] = ListFormat.table,
+        Optional[Format],  # noqa: UP045
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="输出格式；默认 table，或按 -o 的扩展名。",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--output",
+            "-o",
+            help="写入文件；.xlsx 含每月的排名、得分、累计和排名折线图。",
+            show_default=False,
+            metavar="文件",
+        ),
+    ] = None,
     rules: RulesOption = None,
 ) -> None:
-    """各区县逐月排名走势（↑↓ 与迷你走势图）。
+    """各区县一年中逐月的排名（↑↓ 为比同年上月上升或下降）与迷你走势图。
 
-    只取同一方案下记录的排名：默认为官方方案，或 --rules 指定的方案。
+    只取同一方案下记录的排名：默认为官方方案，或 --rules 指定的方案；不跨年比较。
+    例：ipscore trend --year 2019 -o 走势.xlsx
     """
-    import json
-
-    from ipscore.rules.identity import scheme_id
     from ipscore.rules.resolve import resolve_scheme
-    from ipscore.store.history import db_path, stored_trend
+    from ipscore.store.history import db_path
 
+    chosen = output_format(fmt, output, inputs=(rules,), store=db_path(db))
     scheme = run(lambda: resolve_scheme(rules, "monthly", "trend"))
     name = None
     if county is not None:
@@ -335,17 +370,21 @@ def trend(
                 f"不认识的区县：{county!r}（可选：{'、'.join(scheme.units.names)}）",
                 param_hint="--county",
             )
-    data = run(lambda: stored_trend(scheme_id(scheme), db, name))
-    if fmt is ListFormat.json:
-        from ipscore.render.history import trend_json
 
-        print(json.dumps(trend_json(data), ensure_ascii=False, indent=2))
-        return
-    if not data:
+    def load() -> Any:
+        from ipscore.app.trend import load_trend
+
+        return load_trend(scheme, db, name, year)
+
+    data = run(load)
+    if data is None:
         print(f"历史库 {db_path(db)} 中还没有{name or ''}按方案“{scheme.name}”记录的排名。")
         return
-    from rich.console import Console
+    if chosen is Format.xlsx and output is not None:
+        from ipscore.render.trend_xlsx import write_trend_xlsx
 
-    from ipscore.render.history import print_trend
+        run(lambda: write_trend_xlsx(data, output))
+        return
+    from ipscore.render.trend import trend_view
 
-    print_trend(data, Console())
+    emit(trend_view(data), chosen, output)

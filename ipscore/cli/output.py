@@ -41,6 +41,7 @@ def emit(result: Any, fmt: Format, output: Path | None) -> None:
 
 def what_if(before: Any, after: Any) -> Comparison:
     """The same data under two rule files (``--compare``), unit by unit."""
+    from ipscore.rules.source import shown_path
     from ipscore.scoring.compare import assessment_outcomes, compare, ranking_outcomes
 
     outcomes = assessment_outcomes if hasattr(before, "year") else ranking_outcomes
@@ -48,5 +49,5 @@ def what_if(before: Any, after: Any) -> Comparison:
         outcomes(before),
         outcomes(after),
         schemes=(before.scheme.name, after.scheme.name),
-        sources=(str(before.scheme.source), str(after.scheme.source)),
+        sources=(shown_path(before.scheme.source), shown_path(after.scheme.source)),
     )

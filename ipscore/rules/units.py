@@ -15,7 +15,7 @@ if sys.version_info >= (3, 11):
     pass
 else:  # pragma: no cover - exercised on Python 3.10 only
     pass
-from ipscore.rules.source import RuleChecker, read_toml
+from ipscore.rules.source import RuleChecker, read_toml, shown_path
 
 # --------------------------------------------------------------------------------------------
 # The parsed scheme.
@@ -126,6 +126,6 @@ def load_units(path: Path, checker: RuleChecker) -> UnitList | None:
         total_labels=frozenset(normalise_text(t) for t in totals),
         ignore_labels=frozenset(normalise_text(t) for t in ignored),
         note_prefixes=tuple(normalise_text(n) for n in notes),
-        source=str(path),
+        source=shown_path(path),
         subtotal_suffixes=tuple(normalise_text(n) for n in subtotals if normalise_text(n)),
     )
