@@ -40,6 +40,11 @@ from ipscore.rules.resolve import load_scheme  # noqa: E402
 MONTH = "2019-05"
 GIB = 1 << 30
 
+# The hostile-file bounds alone (ipscore.base.bounds, as tally runs them before reading).
+BOUNDS = (
+    "import sys; from ipscore.base.bounds import LIST, check_file, open_input; "
+    "f = open_input(sys.argv[1]); check_file(f, LIST)"
+)
 BARE_READ = {
     "xlsx": "import fastexcel,sys; fastexcel.read_excel(sys.argv[1]).load_sheet(0).to_polars()",
     "parquet": "import polars as pl,sys; pl.read_parquet(sys.argv[1])",
@@ -131,6 +136,9 @@ def bench(size: str, fmt: str, pandas: bool, results: dict) -> None:
     read_s, read_rss, _ = run([py, "-c", BARE_READ[fmt], str(path)])
     reader = "fastexcel" if fmt == "xlsx" else "polars"
     print(f"  仅读取（{reader}）  {read_s:7.2f} s  峰值 {read_rss / GIB:5.2f} GiB")
+    if fmt == "xlsx":
+        bounds_s, bounds_rss, _ = run([py, "-c", BOUNDS, str(path)])
+        print(f"  仅边界检查            {bounds_s:7.2f} s  峰值 {bounds_rss / GIB:5.2f} GiB")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / f"{MONTH}.xlsx"
         tally_s, tally_rss, _ = run(

@@ -248,3 +248,55 @@ def test_a_folder_that_refuses_new_files_is_not_called_missing(
     with pytest.raises(OutputError) as caught:
         write_bytes_atomic(tmp_path / "x.csv", b"x")
     assert "无法在目录" in message(caught) and "不存在" not in message(caught)
+
+
+# --------------------------------------------------------------------------------------------
+# Leftover temporaries of writers that died
+
+
+def test_a_dead_writers_temporary_is_removed_by_the_next_write(tmp_path: Path) -> None:
+    target = tmp_path / "排名.csv"
+    stale = tmp_path / ".排名.csv.0123abcd.tmp"
+    stale.write_bytes(b"half")
+    other = tmp_path / ".其他.csv.0123abcd.tmp"  # another file's: not this write's business
+    other.write_bytes(b"half")
+    write_bytes_atomic(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert leftovers(tmp_path) == [".其他.csv.0123abcd.tmp"]
+
+
+def test_a_live_writers_temporary_is_left_alone(tmp_path: Path) -> None:
+    target = tmp_path / "out.md"
+    staged = stage_bytes(target, b"first")  # holds its temporary's lock until commit
+    write_bytes_atomic(target, b"second")
+    assert staged.temp.exists()
+    assert files.remove_stale_temps(tmp_path, lambda name: True) == []
+    staged.commit()
+    assert target.read_bytes() == b"first" and leftovers(tmp_path) == []
+
+
+def test_only_regular_files_of_the_exact_pattern_are_removed(tmp_path: Path, outside: Path) -> None:
+    names = {
+        "stale": ".a.md.0123abcd.tmp",
+        "upper": ".a.md.0123ABCD.tmp",
+        "short": ".a.md.0123abc.tmp",
+        "plain": ".a.md.tmp",
+        "visible": "a.md.0123abcd.tmp",
+    }
+    for name in names.values():
+        (tmp_path / name).write_bytes(b"x")
+    link = tmp_path / ".a.md.89abcdef.tmp"
+    link.symlink_to(outside)
+    folder = tmp_path / ".a.md.00000000.tmp"
+    folder.mkdir()
+    fifo = tmp_path / ".a.md.11111111.tmp"
+    os.mkfifo(fifo)
+
+    removed = files.remove_stale_temps(tmp_path, {"a.md"}.__contains__)
+    assert removed == [tmp_path / names["stale"]]
+    assert link.is_symlink() and outside.read_text(encoding="utf-8") == "root:x:0:0\n"
+    assert folder.is_dir() and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    for key in ("upper", "short", "plain", "visible"):
+        assert (tmp_path / names[key]).exists(), key
+    assert files.temp_target(".a.md.0123abcd.tmp") == "a.md"
+    assert files.temp_target(".a.md.tmp") is None

@@ -346,7 +346,8 @@ def test_city_wording_comes_from_the_rules(tmp_path: Path) -> None:
 
 
 def cron(inbox: Path, out: Path, *extra: str):
-    return invoke("notice", "--inbox", inbox, "--out", out, "--date", "2019-07-05", *extra)
+    args = ("--inbox", inbox, "--out", out, "--date", "2019-07-05", "--settle", "0")
+    return invoke("notice", *args, *extra)
 
 
 def test_inbox_catches_up_one_month_per_run(tmp_path: Path) -> None:
@@ -467,7 +468,7 @@ def test_unexpected_failure_exits_1_and_writes_nothing(tmp_path: Path, monkeypat
     assert "内部错误" in result.stderr and "disk on fire" in result.stderr
     assert [p.name for p in out.iterdir()] == ["ipscore-notice.log"]
     log = (out / "ipscore-notice.log").read_text(encoding="utf-8")
-    assert "内部错误 RuntimeError: disk on fire" in log
+    assert "内部错误 2019-05 来源 2019-05.xlsx：RuntimeError: disk on fire" in log
     assert invoke("history", "-f", "json").stdout.strip() == "[]"
 
 

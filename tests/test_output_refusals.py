@@ -257,7 +257,8 @@ def test_notice_log_symlink_is_refused_before_publishing(tmp_path: Path) -> None
     outside.write_text("keep\n", encoding="utf-8")
     try:
         (out / "ipscore-notice.log").symlink_to(outside)
-        result = invoke("notice", "--inbox", inbox, "--out", out, "--date", "2019-07-05")
+        args = ("--inbox", inbox, "--out", out, "--date", "2019-07-05", "--settle", "0")
+        result = invoke("notice", *args)
         line = one_error_line(result)
         assert "符号链接" in line and "ipscore-notice.log" in line
         assert outside.read_text(encoding="utf-8") == "keep\n"

@@ -150,7 +150,7 @@ def test_control_characters_in_a_county_name_never_reach_the_terminal(tmp_path: 
 
 
 def cron(inbox: Path, out: Path):
-    return invoke("notice", "--inbox", inbox, "--out", out, "--date", "2019-07-05")
+    return invoke("notice", "--inbox", inbox, "--out", out, "--date", "2019-07-05", "--settle", "0")
 
 
 def test_newline_and_esc_in_an_inbox_file_name_cannot_forge_log_lines(tmp_path: Path) -> None:

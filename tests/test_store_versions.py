@@ -284,7 +284,7 @@ def test_an_old_store_is_upgraded_in_place_and_keeps_its_months(_history_store: 
         assert conn.execute("PRAGMA application_id").fetchone() == (schema.APPLICATION_ID,)
         assert conn.execute("PRAGMA user_version").fetchone() == (schema.SCHEMA_VERSION,)
         tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-        assert sorted(tables) == [("scores",), ("versions",)]
+        assert sorted(tables) == [("publications",), ("scores",), ("versions",)]
         old = conn.execute(
             "SELECT month, scheme_digest, official, source FROM versions ORDER BY id LIMIT 2"
         ).fetchall()
@@ -319,7 +319,7 @@ def test_a_failed_upgrade_leaves_the_old_store_as_it_was(
 
 
 # --------------------------------------------------------------------------------------------
-# The cron inbox: a month is done when its circular is complete and recorded under the scheme
+# The cron inbox: a month is done when the store records its circular in the output folder
 
 
 def test_inbox_records_a_published_month_the_store_lacks(
@@ -329,22 +329,27 @@ def test_inbox_records_a_published_month_the_store_lacks(
     inbox.mkdir()
     shutil.copy(APRIL, inbox)
     cron = ("notice", "--inbox", inbox, "--out", out, "--date", "2019-07-05", "--formats", "md")
+    cron += ("--settle", "0")
     assert invoke(*cron).exit_code == 0  # April published and recorded
     april_md = (out / "2019-04 发明专利申请情况通报.md").read_bytes()
-    _history_store.unlink()  # the record is lost (a run stopped between files and store)
+    _history_store.unlink()  # the record is lost (the store deleted, or another one given)
     Path(f"{_history_store}-wal").unlink(missing_ok=True)
     Path(f"{_history_store}-shm").unlink(missing_ok=True)
     shutil.copy(MAY, inbox)
     result = invoke(*cron, "-v")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("补记历史 2019-04（通报已存在，未改动）；成功 2019-05")
-    assert "含位次变化" in result.stdout
+    adopted, published = result.stdout.splitlines()[:2]
+    assert adopted.startswith("补记 2019-04 来源 2019-04.xlsx：通报已存在（未改动），已记入历史库")
+    assert published.startswith("成功 2019-05") and "含位次变化" in published
     assert (out / "2019-04 发明专利申请情况通报.md").read_bytes() == april_md
     assert [m["month"] for m in json.loads(invoke("history", "-f", "json").stdout)] == [
         "2019-04",
         "2019-05",
     ]
-    # A what-if scheme has recorded nothing: under it every month is still to do.
+    # A what-if scheme publishing into its own folder records its own versions; the folder
+    # the official circulars are in stays done, whatever the scheme.
     whatif = edited_rules(tmp_path, *WHAT_IF)
     again = invoke(*cron, "-v", "--rules", whatif)
-    assert again.stdout.startswith("补记历史 2019-04、2019-05（通报已存在，未改动）；无待处理月份")
+    assert again.stdout.startswith("无待处理月份")
+    other = invoke(*cron[:4], tmp_path / "what-if", *cron[5:], "-v", "--rules", whatif)
+    assert other.exit_code == 0 and other.stdout.startswith("成功 2019-04")

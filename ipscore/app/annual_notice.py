@@ -16,17 +16,21 @@ from typing import Any
 from ipscore.app.assess import assess_file
 from ipscore.app.notice import (
     DEFAULT_FORMATS,
+    LOCK_WAIT,
     Published,
     check_pages,
+    publish_files,
+    refuse_existing,
+    remove_stale_circular_temps,
     render,
     take_number,
-    write_set,
 )
+from ipscore.base.files import ensure_folder
+from ipscore.base.lock import folder_lock
 from ipscore.render.annual_notice import build_annual_notice
 from ipscore.rules.notice import NoticeRules
 from ipscore.rules.scheme import Scheme
 from ipscore.store.history import Store
-from ipscore.store.register import register_number
 
 NAME = "区县知识产权工作考核结果通报"
 
@@ -70,7 +74,7 @@ def publish_annual(
     with Store(db) as store:
         subject = f"{result.year} 年度考核结果通报"
         taken = take_number(store, rules, when, subject, number)
-        notice = build_annual_notice(result, rules, when, taken)
+        notice = build_annual_notice(result, rules, when, taken.number)
         check_pages(notice, formats, result.warnings)
         folder = sheets_dir(out, result.year)
         sheets: dict[Path, bytes] = {}
@@ -79,13 +83,14 @@ def publish_annual(
             data = score_sheet_docx(ledger, rules.fonts, when, rules.issuer, scheme.decimals)
             sheets[folder / f"{_safe(row.county)}.docx"] = data
         targets: dict[str, Any] = annual_paths(out, result.year, formats)
-        written, kept = write_set(
-            targets,
-            lambda fmt: render(notice, fmt),
-            out,
-            force=force,
-            missing_only=False,
-            extra=sheets,
-        )
-        register_number(store, rules.doc_prefix, when.year, taken, subject)
+        # Render everything before writing anything: a failure leaves no partial set.
+        contents = {p: render(notice, fmt) for fmt, p in targets.items()}
+        ensure_folder(out)
+        with folder_lock(out, wait=LOCK_WAIT):
+            remove_stale_circular_temps(out)
+            refuse_existing(targets.values(), force)
+            # A unit's score sheet already there is kept unless --force.
+            contents.update({p: d for p, d in sheets.items() if force or not p.exists()})
+            written = publish_files(contents, lambda: taken.register(store))
+        kept = [p for p in [*targets.values(), *sheets] if p not in contents]
     return Published(result, notice, written, kept)

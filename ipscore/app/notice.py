@@ -1,41 +1,55 @@
-"""Publishing the monthly circular: one month's file set, and the unattended inbox run.
+"""Publishing the monthly circular: one month's file set and its history entry, together.
 
-:func:`publish` scores a month (rank_change from ``prev`` or the stored previous month; none in
-January, the first month of a new count), takes the circular's 文号 from the register (or
-``number``), renders every requested format in memory, writes each file atomically (never over
-an existing circular unless ``force``) and then records the month and the number in the store.
+What "published" means: the history store records the month's ranking together with the
+circular files published from it in an output folder — their names and their bytes — in one
+transaction (:class:`ipscore.store.history.Publication`). That record is the truth; the files
+in the folder are its rendering. A publication goes:
 
-:func:`run_inbox` is what cron calls: the earliest month file in the inbox that has no circular
-yet in the output directory is published (a backlog catches up one month per run), and one line
-is appended to the log file in the output directory, whatever happened.
+1. score the month (rank_change from ``prev`` or the stored previous month; none in January,
+   the first month of a new count), take its 文号 from the register (or ``number``), and
+   render every requested format in memory;
+2. write each file to a temporary name beside its target (``.NAME.XXXXXXXX.tmp``, see
+   :mod:`ipscore.base.files`) — a full disk or a refusal here leaves nothing;
+3. record the ranking, the files and the 文号 in the store (one transaction) — a store that
+   cannot be written leaves nothing: the temporaries are removed;
+4. rename the temporaries into place.
+
+So a circular is never out without its history entry. A run killed between 3 and 4 leaves a
+recorded publication with files missing: the next cron run writes them again from the store
+(:func:`restore_missing`) and removes the temporaries (their writer's lock is gone). Files in
+the folder that the store does not record (an older ipscore, another store) are not published:
+the cron run records them then, without touching them. Only one publication runs in an output
+folder at a time (:func:`ipscore.base.lock.folder_lock`). The unattended monthly run is
+:mod:`ipscore.app.inbox`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ipscore.app.rank import fill_rank_change, rank_month, record
-from ipscore.base.files import write_bytes_atomic
-from ipscore.base.period import Period, period_from_filename
-from ipscore.base.problems import InputError, IpscoreError, Problem
-from ipscore.intake.table import load_table
+from ipscore.base.files import Staged, ensure_folder, remove_stale_temps, stage_bytes
+from ipscore.base.lock import folder_lock
+from ipscore.base.period import Period
+from ipscore.base.problems import InputError, Problem
 from ipscore.render.circular import Notice, build_notice
-from ipscore.rules.identity import scheme_id
 from ipscore.rules.notice import NoticeRules
 from ipscore.rules.scheme import Scheme
 from ipscore.scoring.score import Ranking
-from ipscore.store.history import Store
+from ipscore.store.history import Publication, Store
 from ipscore.store.register import NumberTaken, next_number, register_number
 
 FORMATS = ("docx", "xlsx", "md", "pdf")
 DEFAULT_FORMATS = ("docx", "xlsx", "md")
-LOG_NAME = "ipscore-notice.log"
-INBOX_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 NAME = "发明专利申请情况通报"
+LOCK_WAIT = 30.0  # seconds a publication waits for another run in the same folder
+_CIRCULAR_NAME = re.compile(r"\d{4}(-\d{2})? .+\.(docx|xlsx|md|pdf)", re.DOTALL)
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -75,6 +89,21 @@ def render(notice: Notice, fmt: str) -> bytes:
     return notice_markdown(notice).encode("utf-8")
 
 
+def is_circular_name(name: str) -> bool:
+    """Whether ``name`` is one ipscore gives a circular (``2019-05 发明专利申请情况通报.docx``)."""
+    return _CIRCULAR_NAME.fullmatch(name) is not None
+
+
+def remove_stale_circular_temps(out: Path) -> list[Path]:
+    """Remove temporaries of circulars left in ``out`` by runs that died."""
+    return remove_stale_temps(out, is_circular_name)
+
+
+def folder_key(out: Path) -> str:
+    """How the store names an output folder: its absolute path, links resolved."""
+    return os.path.realpath(out)
+
+
 @dataclass
 class Published:
     """What one publication did."""
@@ -95,67 +124,45 @@ def check_pages(notice: Notice, formats: Sequence[str], warnings: list[Problem])
             warnings.append(Problem("notice-pages", message, level="warning"))
 
 
+@dataclass(frozen=True)
+class DocNumber:
+    """The 文号 a circular takes: registered with the publication, in the same transaction."""
+
+    prefix: str
+    year: int
+    number: int
+    subject: str
+
+    def register(self, store: Store) -> None:
+        try:
+            register_number(store, self.prefix, self.year, self.number, self.subject)
+        except NumberTaken as exc:
+            taken = DocNumber(self.prefix, self.year, exc.number, exc.subject)
+            raise _number_taken(taken) from None
+
+
 def take_number(
     store: Store, rules: NoticeRules, when: date, subject: str, wanted: int | None
-) -> int:
-    """The circular's 文号 number: ``wanted``, else its own earlier one, else the next free."""
+) -> DocNumber:
+    """The circular's 文号: ``wanted``, else its own earlier one, else the next free."""
     try:
-        return next_number(store, rules.doc_prefix, when.year, subject, wanted)
+        number = next_number(store, rules.doc_prefix, when.year, subject, wanted)
     except NumberTaken as exc:
-        raise InputError(
-            [
-                Problem(
-                    "notice-number-taken",
-                    f"文号 {rules.doc_prefix}〔{when.year}〕{exc.number}号 已登记给 {exc.subject}；"
-                    "请用 --number 另选序号（不指定则自动顺延）",
-                )
-            ]
-        ) from None
+        taken = DocNumber(rules.doc_prefix, when.year, exc.number, exc.subject)
+        raise _number_taken(taken) from None
+    return DocNumber(rules.doc_prefix, when.year, number, subject)
 
 
-def write_set(
-    targets: dict[str, Path],
-    render_one: Any,
-    out: Path,
-    *,
-    force: bool,
-    missing_only: bool,
-    extra: dict[Path, bytes] | None = None,
-) -> tuple[list[Path], list[Path]]:
-    """Render every file first (a failure leaves nothing half-written), then write each
-    atomically. Existing files are an error unless ``force`` or ``missing_only``."""
-    existing = [p for p in targets.values() if p.exists()]
-    if existing and not force and not missing_only:
-        raise InputError(
-            [
-                Problem(
-                    "notice-exists",
-                    "通报文件已存在，未覆盖（确需重新生成请加 --force）",
-                    file=str(p),
-                )
-                for p in existing
-            ]
-        )
-    todo = {fmt: p for fmt, p in targets.items() if force or not p.exists()}
-    contents = {p: render_one(fmt) for fmt, p in todo.items()}
-    for path, data in (extra or {}).items():
-        if force or not path.exists():
-            contents[path] = data
-    written = []
-    for target, data in contents.items():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(target, data)
-        written.append(target)
-    kept = [p for p in targets.values() if p not in todo.values()]
-    return written, kept
-
-
-def _first_month(ranking: Ranking) -> None:
-    """January starts a new count: nothing to compare with, and nothing to warn about."""
-    ranking.previous = None
-    for row in ranking.rows:
-        row.rank_change = None
-    ranking.warnings = [w for w in ranking.warnings if w.code != "prev-gap"]
+def _number_taken(taken: DocNumber) -> InputError:
+    return InputError(
+        [
+            Problem(
+                "notice-number-taken",
+                f"文号 {taken.prefix}〔{taken.year}〕{taken.number}号 已登记给 {taken.subject}；"
+                "请用 --number 另选序号（不指定则自动顺延）",
+            )
+        ]
+    )
 
 
 def publish(
@@ -167,205 +174,186 @@ def publish(
     *,
     formats: Sequence[str] = DEFAULT_FORMATS,
     prev: Path | str | None = None,
-    prev_fallback: Path | None = None,
     db: Path | str | None = None,
     force: bool = False,
-    missing_only: bool = False,
     number: int | None = None,
+    lock_wait: float | None = None,
     **options: Any,
 ) -> Published:
-    """Write a month's circular set to ``out`` and record the month in the history store.
+    """Publish a month's circular set in ``out`` (``ipscore notice FILE``).
 
-    rank_change comes from ``prev`` when given, else from the stored previous month, else from
-    ``prev_fallback`` (the inbox's file for last month); January has none. Existing files are
-    an error unless ``force`` (overwrite) or ``missing_only`` (keep them, write the others).
+    rank_change comes from ``prev`` when given, else from the stored previous month. Existing
+    files are an error unless ``force``. The data, the store and the wording are checked
+    before the output folder is created; the folder's lock is held while writing.
     """
     if "pdf" in formats:
         from ipscore.render.pdf import require_soffice
 
         require_soffice()  # before anything is scored or written
-    ranking = rank_month(path, scheme, prev=prev, **options)
-    january = ranking.period.month == 1
     with Store(db) as store:
-        if january:
-            _first_month(ranking)
-        elif prev is None and not fill_rank_change(ranking, store):
-            if prev_fallback is not None:
-                ranking = rank_month(path, scheme, prev=prev_fallback, **options)
-            else:
-                previous = ranking.period.previous()
-                ranking.warnings.append(
-                    Problem(
-                        "no-previous-month",
-                        f"历史库中没有上月（{previous}）的排名，位次变化为 —"
-                        "（可用 --prev 指定上月统计表）",
-                        level="warning",
-                    )
-                )
-        subject = f"{ranking.period} 月度通报"
-        taken = take_number(store, rules, when, subject, number)
-        notice = build_notice(ranking, rules, when, taken)
+        ranking = score_month(path, scheme, store, prev=prev, **options)
+        taken = take_number(store, rules, when, f"{ranking.period} 月度通报", number)
+        notice = build_notice(ranking, rules, when, taken.number)
         check_pages(notice, formats, ranking.warnings)
-        paths = circular_paths(out, ranking.period, formats)
-        written, kept = write_set(
-            paths, lambda fmt: render(notice, fmt), out, force=force, missing_only=missing_only
-        )
-        record(store, ranking)
-        register_number(store, rules.doc_prefix, when.year, taken, subject)
-    return Published(ranking, notice, written, kept)
+        ensure_folder(out)
+        with folder_lock(out, wait=LOCK_WAIT if lock_wait is None else lock_wait):
+            remove_stale_circular_temps(out)
+            return write_set(store, out, ranking, notice, taken, formats, force=force)
 
 
-# --------------------------------------------------------------------------------------------
-# The unattended monthly run
+def score_month(
+    path: Path | str,
+    scheme: Scheme,
+    store: Store,
+    *,
+    prev: Path | str | None = None,
+    prev_fallback: Path | None = None,
+    **options: Any,
+) -> Ranking:
+    """Score a month; rank_change from ``prev``, else the stored previous month under the same
+    scheme, else ``prev_fallback`` (the inbox's file for last month; if that file cannot be
+    read the circular shows — with a warning), else none (with a warning). January has none:
+    it starts a new count."""
+    ranking = rank_month(path, scheme, prev=prev, **options)
+    if ranking.period.month == 1:
+        ranking.previous = None
+        for row in ranking.rows:
+            row.rank_change = None
+        ranking.warnings = [w for w in ranking.warnings if w.code != "prev-gap"]
+    elif prev is None and not fill_rank_change(ranking, store):
+        ranking = _with_fallback(ranking, path, scheme, prev_fallback, options)
+    return ranking
 
 
-@dataclass
-class InboxRun:
-    """The outcome of one cron run: exit status, the log line, and what was published."""
+def write_set(
+    store: Store,
+    out: Path,
+    ranking: Ranking,
+    notice: Notice,
+    taken: DocNumber,
+    formats: Sequence[str],
+    *,
+    force: bool = False,
+    missing_only: bool = False,
+    before_writing: Callable[[], None] | None = None,
+) -> Published:
+    """Render, stage, record, rename (see the module notes); the caller holds ``out``'s lock.
 
-    status: int
-    line: str
-    published: Published | None = None
+    Existing files are an error unless ``force`` (replace them) or ``missing_only`` (keep them
+    as they are; the store records the set as rendered). ``before_writing`` is called once
+    everything is rendered, before anything is written; it may raise to stop the publication.
+    """
+    paths = circular_paths(out, ranking.period, formats)
+    refuse_existing(paths.values(), force or missing_only)
+    # Render everything before writing anything: a failure leaves no partial set.
+    contents = {paths[fmt].name: render(notice, fmt) for fmt in paths}
+    todo = [p for p in paths.values() if force or not p.exists()]
+    if before_writing is not None:
+        before_writing()
+
+    def record_all() -> None:
+        with store.transaction():
+            record(store, ranking, Publication(folder_key(out), contents))
+            taken.register(store)
+
+    written = publish_files({p: contents[p.name] for p in todo}, record_all)
+    kept = [p for p in paths.values() if p not in todo]
+    return Published(ranking, notice, written=written, kept=kept)
 
 
-def inbox_months(inbox: Path, scheme: Scheme) -> dict[Period, Path]:
-    """Every month file in the inbox by its month (from the name, else from the sheet)."""
-    if not inbox.is_dir():
-        raise InputError([Problem("inbox-missing", "收件箱目录不存在", file=str(inbox))])
-    found: dict[Period, list[Path]] = {}
-    for entry in sorted(inbox.iterdir()):
-        name = entry.name
-        if not entry.is_file() or name.startswith((".", "~$")):
-            continue
-        if entry.suffix.lower() not in INBOX_SUFFIXES:
-            continue
-        period = period_from_filename(entry) or load_table(entry, scheme, allow_missing=True).period
-        found.setdefault(period, []).append(entry)
-    doubles = {p: files for p, files in found.items() if len(files) > 1}
-    if doubles:
+def refuse_existing(paths: Iterable[Path], allowed: bool) -> None:
+    """An error naming every existing file, unless replacing or keeping them is ``allowed``."""
+    existing = [p for p in paths if p.exists()]
+    if existing and not allowed:
         raise InputError(
             [
                 Problem(
-                    "inbox-duplicate",
-                    f"收件箱中 {period} 有多个文件：{'、'.join(f.name for f in files)}；"
-                    "请只保留一个（更正的数据替换原文件即可）",
-                    file=str(inbox),
+                    "notice-exists",
+                    "通报文件已存在，未覆盖（确需重新生成请加 --force）",
+                    file=str(p),
                 )
-                for period, files in sorted(doubles.items())
+                for p in existing
             ]
         )
-    return {period: files[0] for period, files in sorted(found.items())}
 
 
-def _stamp() -> str:
-    return datetime.now().strftime("%Y-%m-%d %H:%M:%S")
-
-
-def append_log(out: Path, line: str) -> None:
-    """Append one time-stamped line to the output directory's log file.
-
-    The line is made printable (a newline or ESC in an inbox file name is shown as ``\\n``,
-    ``\\x1b``), so one run is one line and nothing in it reaches a terminal raw; the log is
-    never opened through a symlink (see :func:`ipscore.base.files.append_text`).
-    """
-    from ipscore.base.files import append_text, ensure_folder
-    from ipscore.base.text import printable
-
-    ensure_folder(out)
-    # One write of one line in append mode: concurrent runs never interleave within a line.
-    append_text(out / LOG_NAME, f"{_stamp()}  {printable(line, None)}\n")
-
-
-def problems_text(problems: Sequence[Problem]) -> str:
-    """Problems on one log line."""
-    return "；".join(p.line().removeprefix("错误：") for p in problems)
-
-
-def run_inbox(
-    inbox: Path,
-    out: Path,
-    scheme: Scheme,
-    rules: NoticeRules,
-    when: date,
-    *,
-    formats: Sequence[str] = DEFAULT_FORMATS,
-    db: Path | str | None = None,
-) -> InboxRun:
-    """Publish the earliest inbox month that is not done in ``out``.
-
-    A month is done when its circular set is complete and the history store holds it under
-    ``scheme``. A month whose circular is complete but was never recorded (a run stopped
-    between the two, or another store) is recorded now, without touching its files, and the
-    run goes on to the next month. Returns status 0 (done, or nothing to do) or 2 (bad input or
-    an unusable store); the log line is already appended. Anything unexpected is logged and
-    re-raised (the CLI makes it status 1).
-    """
-    source: Path | None = None
-    period: Period | None = None
-    caught_up: list[str] = []
+def publish_files(files: dict[Path, bytes], record_all: Callable[[], None]) -> list[Path]:
+    """Stage every file, call ``record_all`` (the store transaction), then rename them all into
+    place; if staging or recording fails, nothing is renamed and no temporary is left."""
+    staged: list[Staged] = []
     try:
-        months = inbox_months(inbox, scheme)
-        with Store(db, readonly=True) as store:
-            recorded = {p for p in months if store.has(p, scheme_id(scheme))}
-        for candidate, file in months.items():
-            complete = all(p.exists() for p in circular_paths(out, candidate, formats).values())
-            if complete and candidate in recorded:
-                continue
-            period, source = candidate, file
-            if not complete:
-                break
-            publish(
-                file,
-                out,
-                scheme,
-                rules,
-                when,
-                formats=formats,
-                prev_fallback=months.get(candidate.previous()),
-                db=db,
-                missing_only=True,
-            )
-            caught_up.append(str(candidate))
-            period = source = None
-        done = f"补记历史 {'、'.join(caught_up)}（通报已存在，未改动）；" if caught_up else ""
-        if source is None or period is None:
-            line = done + f"无待处理月份（收件箱 {len(months)} 个文件均已生成通报）"
-            append_log(out, line)
-            return InboxRun(0, line)
-        result = publish(
-            source,
-            out,
-            scheme,
-            rules,
-            when,
-            formats=formats,
-            prev_fallback=months.get(period.previous()),
-            db=db,
-            missing_only=True,
-        )
-        names = "、".join(p.name for p in result.written)
-        if period.month == 1:
-            change = "1月不比较位次"
-        elif result.ranking.previous is not None:
-            change = "含位次变化"
-        else:
-            change = "无上月数据，无位次变化"
-        count = len(result.written)
-        line = done + (
-            f"成功 {period} 来源 {source.name}，写入 {count} 个文件（{change}）：{names}"
-        )
-        warnings = [w for w in result.ranking.warnings if w.code != "no-previous-month"]
-        if warnings:
-            line += "；" + "；".join(w.line() for w in warnings)
-        append_log(out, line)
-        return InboxRun(0, line, result)
-    except IpscoreError as exc:
-        where = f"{period} 来源 {source.name}：" if source is not None and period else ""
-        line = "错误 " + where + problems_text(exc.problems)
-        if caught_up:
-            line = f"补记历史 {'、'.join(caught_up)}；" + line
-        append_log(out, line)
-        return InboxRun(2, line)
-    except Exception as exc:
-        append_log(out, f"内部错误 {type(exc).__name__}: {exc}")
+        for target, data in files.items():
+            ensure_folder(target.parent)
+            staged.append(stage_bytes(target, data))
+        record_all()
+    except BaseException:
+        for item in staged:
+            item.discard()
         raise
+    commit_all(staged)
+    return [item.target for item in staged]
+
+
+def restore_missing(store: Store, out: Path) -> list[Path]:
+    """Write again, from the store, every file recorded as published in ``out`` that is not
+    there (a run killed before its renames); a name taken by anything else is left alone.
+    The caller holds ``out``'s lock."""
+    folder = folder_key(out)
+    restored: list[Path] = []
+    for name in sorted(store.published(folder)):
+        target = out / name
+        if Path(name).name != name or not is_circular_name(name) or os.path.lexists(target):
+            continue
+        data = store.published_content(folder, name)
+        if data is None:  # pragma: no cover - removed since listed, under our lock: cannot be
+            continue
+        stage_bytes(target, data).commit()
+        restored.append(target)
+    return restored
+
+
+def commit_all(staged: Sequence[Staged]) -> None:
+    """Rename every staged file into place; after a failure the rest are discarded.
+
+    A rename fails only when something was planted at the name since it was staged (refused,
+    never followed) or the disk fails: the set stays recorded, and the next cron run writes
+    the missing files once their names are free (:func:`restore_missing`)."""
+    for number, item in enumerate(staged):
+        try:
+            item.commit()
+        except BaseException:
+            for rest in staged[number + 1 :]:
+                rest.discard()
+            raise
+
+
+def _with_fallback(
+    ranking: Ranking,
+    path: Path | str,
+    scheme: Scheme,
+    fallback: Path | None,
+    options: dict[str, Any],
+) -> Ranking:
+    """The ranking with rank_change from last month's file, or a warning why there is none."""
+    previous = ranking.period.previous()
+    if fallback is not None:
+        try:
+            return rank_month(path, scheme, prev=fallback, **options)
+        except InputError as exc:
+            reason = exc.problems[0].line().removeprefix("错误：") if exc.problems else ""
+            ranking.warnings.append(
+                Problem(
+                    "prev-unreadable",
+                    f"上月（{previous}）的统计表 {fallback.name} 无法读取，位次变化为 —：{reason}",
+                    level="warning",
+                )
+            )
+            return ranking
+    ranking.warnings.append(
+        Problem(
+            "no-previous-month",
+            f"历史库中没有上月（{previous}）的排名，位次变化为 —（可用 --prev 指定上月统计表）",
+            level="warning",
+        )
+    )
+    return ranking

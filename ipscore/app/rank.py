@@ -17,7 +17,7 @@ from ipscore.rules.identity import scheme_id
 from ipscore.rules.resolve import is_official
 from ipscore.rules.scheme import Scheme
 from ipscore.scoring.score import Ranking, score
-from ipscore.store.history import Provenance, Store, StoreError
+from ipscore.store.history import Provenance, Publication, Store, StoreError
 
 
 def fill_rank_change(ranking: Ranking, store: Store) -> bool:
@@ -46,9 +46,10 @@ def provenance(ranking: Ranking) -> Provenance:
     )
 
 
-def record(store: Store, ranking: Ranking) -> int:
-    """Record a ranking as a new version of its month under its scheme."""
-    return store.record(ranking, provenance(ranking))
+def record(store: Store, ranking: Ranking, publication: Publication | None = None) -> int:
+    """Record a ranking as a new version of its month under its scheme (with the circular files
+    published from it, in the same transaction, when given)."""
+    return store.record(ranking, provenance(ranking), publication)
 
 
 def file_sha256(path: Path) -> str:

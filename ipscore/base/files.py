@@ -7,6 +7,12 @@ keeps its old contents or has the new ones in full. A rename replaces a director
 never writes through a symlink; still, a target that exists and is a symlink, a folder, a device
 or a pipe is refused rather than replaced, since it was not ipscore's to replace.
 
+Stale temporaries: the writing process holds an ``flock`` on its temporary from creation to
+rename, so a temporary nobody holds is one whose writer died (SIGKILL, power cut). Each write
+to ``NAME`` first removes such leftovers of ``NAME`` (:func:`remove_stale_temps`): only names
+of the exact temporary pattern, only regular files, opened without following symlinks, and
+only while holding their lock, so a live writer's temporary is never touched.
+
 Safe append (the cron log): ``O_APPEND | O_CREAT | O_NOFOLLOW``, so a symlink planted where the
 log goes is refused instead of followed; anything but a regular file is refused; one line is one
 ``write`` (concurrent runs never interleave within a line) and is flushed to disk.
@@ -22,6 +28,7 @@ import contextlib
 import errno
 import io
 import os
+import re
 import secrets
 import stat
 from collections.abc import Callable
@@ -40,9 +47,18 @@ _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO planted as the log must not b
 _NOCTTY = getattr(os, "O_NOCTTY", 0)
 
 
+_TEMP_PATTERN = re.compile(r"\.(?P<name>.+)\.[0-9a-f]{8}\.tmp", re.DOTALL)
+
+
 def temp_name(target: Path) -> Path:
     """A fresh temporary name beside ``target``: ``.NAME.XXXXXXXX.tmp``."""
     return target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+
+
+def temp_target(name: str) -> str | None:
+    """The ``NAME`` a temporary ``.NAME.XXXXXXXX.tmp`` was written for; None for other names."""
+    found = _TEMP_PATTERN.fullmatch(name)
+    return found["name"] if found else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -155,11 +171,19 @@ def _sync_folder(folder: Path) -> None:
 class Staged:
     """New contents waiting beside their target: :meth:`commit` renames them into place,
     :meth:`discard` removes them. For a set of files that must appear together (write every
-    one staged, then commit them all)."""
+    one staged, then commit them all). Until then the temporary's lock is held (see the module
+    notes), so no other run takes it for a leftover."""
 
-    def __init__(self, target: Path, temp: Path) -> None:
+    def __init__(self, target: Path, temp: Path, fd: int | None = None) -> None:
         self.target = target
         self.temp = temp
+        self._fd = fd
+
+    def _release(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
 
     def commit(self) -> None:
         try:
@@ -171,17 +195,19 @@ class Staged:
         except OSError as exc:
             self.discard()
             raise failed(self.target, exc) from None
+        self._release()
         _sync_folder(self.target.parent)
 
     def discard(self) -> None:
         with contextlib.suppress(OSError):
             os.unlink(self.temp)
+        self._release()
 
 
-def stage_bytes(path: Path, data: bytes) -> Staged:
-    """Write ``data`` to a new temporary file beside ``path`` and flush it to disk."""
-    path = Path(path)
-    check_target(path)
+def _create_temp(path: Path) -> tuple[Path, int]:
+    """A new temporary beside ``path``, created exclusively and locked; (its path, its fd)."""
+    import fcntl
+
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
     for _attempt in range(100):
         temp = temp_name(path)
@@ -191,23 +217,86 @@ def stage_bytes(path: Path, data: bytes) -> Staged:
             continue  # a name taken by chance (or planted): draw another
         except OSError as exc:
             raise failed(path, exc) from None
-        break
-    else:  # pragma: no cover - 100 collisions of 32 random bits
-        raise failed(path, FileExistsError(errno.EEXIST, "临时文件名冲突"))
-    try:
         try:
-            _write_all(fd, data)
-            os.fchmod(fd, FILE_MODE)
-            os.fsync(fd)
-        finally:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            # Another run may have taken it for a leftover between the open and the lock.
+            alive = os.fstat(fd).st_nlink > 0
+        except OSError as exc:
             os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise failed(path, exc) from None
+        if alive:
+            return temp, fd
+        os.close(fd)
+    raise failed(path, FileExistsError(errno.EEXIST, "临时文件名冲突"))  # pragma: no cover
+
+
+def stage_bytes(path: Path, data: bytes) -> Staged:
+    """Write ``data`` to a new temporary file beside ``path`` and flush it to disk.
+
+    Leftover temporaries of ``path`` from a run that died are removed first.
+    """
+    path = Path(path)
+    check_target(path)
+    remove_stale_temps(path.parent, {path.name}.__contains__)
+    temp, fd = _create_temp(path)
+    try:
+        _write_all(fd, data)
+        os.fchmod(fd, FILE_MODE)
+        os.fsync(fd)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(temp)
+        os.close(fd)
         if isinstance(exc, OSError):
             raise failed(path, exc) from None
         raise
-    return Staged(path, temp)
+    return Staged(path, temp, fd)
+
+
+def remove_stale_temps(folder: Path, owns: Callable[[str], bool]) -> list[Path]:
+    """Remove the temporaries in ``folder`` whose writer is gone; returns what was removed.
+
+    A candidate is named ``.NAME.XXXXXXXX.tmp`` with ``owns(NAME)`` true, is a regular file
+    (opened with ``O_NOFOLLOW``: a symlink is never followed nor removed), and its lock can be
+    taken at once (a live writer holds it). Anything that cannot be checked is left alone.
+    """
+    import fcntl
+
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder if str(folder) else "."))
+    except OSError:
+        return removed
+    flags = os.O_RDONLY | _NOFOLLOW | _CLOEXEC | _NONBLOCK | _NOCTTY
+    for entry in entries:
+        name = temp_target(entry.name)
+        if name is None or not owns(name):
+            continue
+        path = Path(entry.path)
+        try:
+            fd = os.open(path, flags)
+        except OSError:
+            continue  # a symlink (ELOOP), gone already, or not ours to read
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # its writer is alive
+            now = os.lstat(path)
+            if (now.st_dev, now.st_ino) != (info.st_dev, info.st_ino):
+                continue
+            os.unlink(path)
+            removed.append(path)
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+    return removed
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:

@@ -7,15 +7,12 @@ decides a rank.
 
 from __future__ import annotations
 
-from decimal import Decimal
-from fractions import Fraction
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    pass
 import datetime as _dt
+import math
 import re
 import unicodedata
+from decimal import Decimal
+from fractions import Fraction
 from typing import Literal
 
 from ipscore.base.text import printable
@@ -39,10 +36,18 @@ _SIGNED = re.compile(r"^[-+]\d[\d,]*(\.\d+)?$")
 _UNITS = ("件", "个", "项", "次", "家", "条", "万元", "元", "万人", "人")
 
 
+# The largest figure a cell may hold: no count or amount in these sheets comes near it, and
+# everything below it stays exact through every sum, percentage and store (SQLite keeps 2^63).
+LARGEST = 10**12
+LARGEST_TEXT = "10^12（1 万亿）"
+
+NumberKind = Literal["blank", "negative", "fraction", "text", "large"]
+
+
 class NumberError(ValueError):
     """A cell does not hold the number the field needs; ``kind`` says why."""
 
-    def __init__(self, kind: Literal["blank", "negative", "fraction", "text"], shown: str) -> None:
+    def __init__(self, kind: NumberKind, shown: str) -> None:
         self.kind = kind
         self.shown = printable(shown)  # the raw text of a cell: one line, cut when long
         super().__init__(f"{kind}: {shown!r}")
@@ -55,9 +60,15 @@ def normalise_text(text: str) -> str:
 
 
 def shown(value: object) -> str:
-    """How a cell value looks in a message: one printable line, long text cut with …."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    """How a cell value looks in a message: one printable line, long text cut with …, a huge
+    number in short scientific form."""
+    if isinstance(value, float):
+        if not math.isfinite(value) or abs(value) >= 1e15:
+            return f"{value:g}"
+        if value.is_integer():
+            return str(int(value))
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+        return f"{Decimal(value):.6e}"
     return printable(str(value).strip())
 
 
@@ -65,7 +76,8 @@ def parse_number(value: object) -> Fraction:
     """Read a non-negative number from a cell value; raise :class:`NumberError` otherwise.
 
     Accepts numbers, and text such as ``1,234``, ``１２３``, `` 123 ``, ``12件``, ``12.5万元``.
-    A blank cell or a dash is *not* zero: it raises ``NumberError("blank")``.
+    A blank cell or a dash is *not* zero: it raises ``NumberError("blank")``; a number beyond
+    :data:`LARGEST` raises ``NumberError("large")``, a non-finite one ``"text"``.
     """
     if value is None:
         raise NumberError("blank", "")
@@ -98,9 +110,13 @@ def parse_number(value: object) -> Fraction:
             text = text.replace(",", "")
         if not _PLAIN.match(text):
             raise NumberError("text", str(value).strip())
+        if len(text.partition(".")[0].lstrip("0")) > len(str(LARGEST)):
+            raise NumberError("large", str(value).strip())
         number = Fraction(Decimal(text))
     if number < 0:
         raise NumberError("negative", shown(value))
+    if number > LARGEST:
+        raise NumberError("large", shown(value))
     return number
 
 

@@ -196,7 +196,7 @@ def short_help(command: Any) -> str:
 class _Chinese:
     """What groups and commands share: the context, the help option, options and usage."""
 
-    context_class = ChineseContext
+    context_class: type[Context] = ChineseContext
 
     def get_help_option(self, ctx: Context) -> Any:
         option = super().get_help_option(ctx)  # type: ignore[misc]

@@ -48,7 +48,7 @@ def notice(
         Optional[Path],  # noqa: UP045
         typer.Option(
             "--inbox",
-            help="收件箱目录：取最早一个尚未生成通报的月份（供 cron 每月运行）。",
+            help="收件箱目录：取最早一个尚未发布通报的月份（供 cron 定时运行）。",
             show_default=False,
             metavar="目录",
         ),
@@ -130,13 +130,22 @@ def notice(
     ] = None,
     db: DbOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="成功时也输出结果。")] = False,
+    settle: Annotated[
+        float,
+        typer.Option(
+            "--settle",
+            help="--inbox 模式：收件箱文件须多少秒未变化才处理（防止读到复制了一半的文件）。",
+            min=0,
+        ),
+    ] = 60.0,
 ) -> None:
     """生成通报（docx、xlsx、md，可加 pdf），例：ipscore notice 2019-05.xlsx --out 通报。
 
     年度考核数据表生成考核结果通报和各区县得分明细：ipscore notice 2019-annual.xlsx --out 通报。
 
-    cron 用法：ipscore notice --inbox 收件箱 --out 通报（成功时不输出；退出码 0 完成或无事可做，
-    2 输入、规则或历史库有误，1 程序内部错误；每次运行在输出目录的 ipscore-notice.log 追加一行）。
+    cron 用法：ipscore notice --inbox 收件箱 --out 通报（成功时不输出；退出码 0 完成、无事可做、
+    文件正在写入或另一进程正在处理，2 有月份文件、规则或历史库有误（其他月份照常处理），1 程序内部
+    错误；每次运行在输出目录的 ipscore-notice.log 中每件事记一行，写明月份和文件）。
     """
     from ipscore.app.notice import parse_formats
 
@@ -178,7 +187,7 @@ def notice(
         return pick_scheme(file, sheet), wording
 
     if inbox is not None:
-        from ipscore.app.notice import LOG_NAME, append_log, problems_text, run_inbox
+        from ipscore.app.inbox import LOG_NAME, append_log, problems_text, run_inbox
         from ipscore.base.problems import IpscoreError
         from ipscore.base.text import printable, printable_path
 
@@ -191,12 +200,18 @@ def notice(
             line = "错误 规则文件：" + problems_text(exc.problems)
             run(lambda: append_log(out, line))
             raise fail(exc.problems) from None
-        outcome = run(lambda: run_inbox(inbox, out, scheme, wording, day, formats=chosen, db=db))
+        outcome = run(
+            lambda: run_inbox(
+                inbox, out, scheme, wording, day, formats=chosen, db=db, settle=settle
+            )
+        )
         if outcome.status != 0:
-            print(printable(outcome.line, None), file=sys.stderr)
+            for line in outcome.lines:
+                print(printable(line, None), file=sys.stderr)
             raise typer.Exit(outcome.status)
         if verbose:
-            print(printable(outcome.line, None))
+            for line in outcome.lines:
+                print(printable(line, None))
             print(f"日志：{printable_path(out / LOG_NAME)}")
         return
 
@@ -256,7 +271,7 @@ def notice(
 
 def _log_ready(out: Path) -> None:
     """Open the cron log as a run will (creating it), so a bad log stops the run up front."""
-    from ipscore.app.notice import LOG_NAME
+    from ipscore.app.inbox import LOG_NAME
     from ipscore.base.files import append_text, ensure_folder
 
     ensure_folder(out)

@@ -19,21 +19,37 @@ def formula_cells(path: Path, sheet: str) -> dict[str, str]:
         return {}
     from openpyxl import load_workbook
 
+    from ipscore.base.bounds import SHEET, check_file, open_input
+    from ipscore.base.problems import InputError
+
     found: dict[str, str] = {}
     try:
-        book = load_workbook(path, read_only=True, data_only=False, keep_links=False)
-    except Exception:  # calamine read it; a reader quirk here must not hide the real report
+        # The same bounds as read_grids, on the file as opened now: openpyxl pads every row to
+        # the sheet's declared dimension, so a file swapped in since must be measured again.
+        file = open_input(path)
+    except InputError:
         return {}
-    try:
-        if sheet not in book.sheetnames:
+    with file:
+        try:
+            check_file(file, SHEET)
+            handle = file.open()
+        except InputError:
             return {}
-        for row in book[sheet].iter_rows():
-            for cell in row:
-                if getattr(cell, "data_type", None) == "f":
-                    text = cell.value if isinstance(cell.value, str) else "=（数组公式）"
-                    found[cell.coordinate] = text
-    except Exception:
-        return found
-    finally:
-        book.close()
+        with handle:
+            try:
+                book = load_workbook(handle, read_only=True, data_only=False, keep_links=False)
+            except Exception:  # calamine read it; a reader quirk here must not hide the report
+                return {}
+            try:
+                if sheet not in book.sheetnames:
+                    return {}
+                for row in book[sheet].iter_rows():
+                    for cell in row:
+                        if getattr(cell, "data_type", None) == "f":
+                            text = cell.value if isinstance(cell.value, str) else "=（数组公式）"
+                            found[cell.coordinate] = text
+            except Exception:
+                return found
+            finally:
+                book.close()
     return found

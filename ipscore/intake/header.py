@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ipscore.base.numbers import NumberError, normalise_text, parse_number
 from ipscore.base.period import TITLE_YEAR
@@ -84,6 +84,8 @@ class HeaderLayout:
     texts: dict[int, str]  # col → header text as shown
     required_found: int
     found: int
+    # field id → the other columns whose header matches it exactly as well as the chosen one
+    duplicates: dict[str, list[Column]] = field(default_factory=dict)
 
 
 def cell_text(value: object) -> str:
@@ -97,6 +99,7 @@ def _is_numeric(value: object) -> bool:
 def _layout(grid: Grid, row: int, depth: int, index: _HeaderIndex, scheme: Scheme) -> HeaderLayout:
     width = grid.width
     best_for_field: dict[str, tuple[int, int]] = {}
+    tied: dict[str, list[int]] = {}
     texts: dict[int, str] = {}
     for col in range(width):
         top = cell_text(grid.value(row, col))
@@ -126,13 +129,27 @@ def _layout(grid: Grid, row: int, depth: int, index: _HeaderIndex, scheme: Schem
             texts[col] = shown_text
         if fid is not None and score > best_for_field.get(fid, (0, -1))[0]:
             best_for_field[fid] = (score, col)
+            tied[fid] = []
+        elif fid is not None and score == best_for_field[fid][0]:
+            tied[fid].append(col)
     columns = {
         fid: Column(fid, col, cell_name(row, col), texts.get(col, ""))
         for fid, (_, col) in best_for_field.items()
     }
+    duplicates = {
+        fid: [Column(fid, col, cell_name(row, col), texts.get(col, "")) for col in cols]
+        for fid, cols in tied.items()
+        if cols and scheme.fields[fid].type != "reported"
+    }
     required = [f.id for f in scheme.fields.values() if f.required]
     return HeaderLayout(
-        row, depth, columns, texts, sum(1 for f in required if f in columns), len(columns)
+        row,
+        depth,
+        columns,
+        texts,
+        sum(1 for f in required if f in columns),
+        len(columns),
+        duplicates,
     )
 
 

@@ -226,6 +226,20 @@ def table_from_grid(
     where: dict[str, Any] = {"file": grid.file, "sheet": grid.sheet}
     columns = layout.columns
 
+    for fid, others in layout.duplicates.items():
+        chosen, label = columns[fid], scheme.fields[fid].label
+        duplicates = "、".join(f"{c.cell}（{c.header}）" for c in others)
+        problems.append(
+            Problem(
+                "header-duplicate",
+                f"表头重复：{chosen.cell}（{chosen.header}）与 {duplicates}都是“{label}”列，"
+                "无法确定用哪一列；请删除或改名多余的列",
+                cell=chosen.cell,
+                header=chosen.header,
+                field=fid,
+                **where,
+            )
+        )
     for spec in scheme.fields.values():
         if spec.required and spec.id not in columns:
             accepted = "、".join(dict.fromkeys(spec.aliases))

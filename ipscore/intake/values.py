@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
-from ipscore.base.numbers import NumberError, normalise_text, parse_count, parse_number, shown
+from ipscore.base.numbers import (
+    LARGEST,
+    NumberError,
+    normalise_text,
+    parse_count,
+    parse_number,
+    shown,
+)
 from ipscore.base.problems import Problem
 from ipscore.intake.model import Column, Record
 from ipscore.rules.scheme import FieldSpec
@@ -33,7 +41,7 @@ def parse_flag(value: object) -> int:
 
 
 def read_value(
-    record: Record, spec: FieldSpec, value: object, column: Column, where: dict[str, str]
+    record: Record, spec: FieldSpec, value: object, column: Column, where: dict[str, Any]
 ) -> Problem | None:
     expected = (_EXPECTED_POSITIVE if spec.positive else _EXPECTED).get(spec.type, "数字")
     if_none = "" if spec.positive else ("；请填“否”" if spec.type == "flag" else "；没有数据请填 0")
@@ -50,9 +58,11 @@ def read_value(
             "text": f"无法识别“{exc.shown}”（应为{expected}）"
             if spec.type == "flag"
             else f"不是数字：“{exc.shown}”（应为{expected}）",
+            "large": f"数值过大：“{exc.shown}”（应为不超过 {LARGEST} 的{expected}）",
         }
+        code = "value-too-large" if exc.kind == "large" else f"value-{exc.kind}"
         return Problem(
-            f"value-{exc.kind}",
+            code,
             messages[exc.kind],
             cell=record.cells[spec.id],
             header=column.header,

@@ -138,12 +138,12 @@ def _standing(ranking: Ranking, row: ScoredRow, remark: str = "") -> Standing:
 def _movers(ranking: Ranking) -> tuple[str, ...]:
     if ranking.previous is None:
         return (f"无上月（{ranking.period.previous()}）排名数据，本期不列位次变化",)
-    changes = [r for r in ranking.rows if r.rank_change is not None]
-    rise = max((r.rank_change for r in changes if r.rank_change > 0), default=0)  # type: ignore[operator]
-    fall = min((r.rank_change for r in changes if r.rank_change < 0), default=0)  # type: ignore[operator]
+    changes = [(r, r.rank_change) for r in ranking.rows if r.rank_change is not None]
+    rise = max((c for _, c in changes if c > 0), default=0)
+    fall = min((c for _, c in changes if c < 0), default=0)
     lines = []
     for word, change in (("上升", rise), ("下降", fall)):
-        moved = [r for r in changes if change and r.rank_change == change]
+        moved = [r for r, c in changes if change and c == change]
         if len(moved) == 1:
             row = moved[0]
             place = f"第{row.rank + change}→{row.rank}名"

@@ -21,7 +21,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ipscore.render.brief import Brief
 
@@ -152,7 +152,7 @@ def _style(font: Font | None) -> Iterator[None]:
         "hatch.linewidth": 0.6,
         "axes.unicode_minus": False,
     }
-    with matplotlib.rc_context(settings), warnings.catch_warnings():
+    with matplotlib.rc_context(cast(Any, settings)), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         yield
 

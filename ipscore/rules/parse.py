@@ -21,7 +21,14 @@ from ipscore.rules.scheme import (
     Indicator,
     Scheme,
 )
-from ipscore.rules.source import Param, RuleChecker, kind_of, read_toml, short_number
+from ipscore.rules.source import (
+    Param,
+    RuleChecker,
+    is_rule_number,
+    kind_of,
+    read_toml,
+    short_number,
+)
 from ipscore.rules.units import units_named
 
 
@@ -231,11 +238,7 @@ def parse_scheme(data: Mapping[str, Any], path: Path) -> tuple[Scheme | None, li
     # The points sum is checked even when some indicator has other problems, as long as every
     # indicator states its points as a number (the total excludes any bonus).
     raw_points = [spec.get("points") if isinstance(spec, dict) else None for spec in raw_indicators]
-    if (
-        total is not None
-        and raw_points
-        and all(isinstance(p, (int, float)) and not isinstance(p, bool) for p in raw_points)
-    ):
+    if total is not None and raw_points and all(is_rule_number(p) for p in raw_points):
         summed = sum((Fraction(str(p)) for p in raw_points), Fraction(0))
         if summed != total:
             c.add(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from collections.abc import Mapping
@@ -18,6 +19,9 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 MAX_RULE_FILE_BYTES = 1_000_000
+# The largest magnitude a number in a rule file may have (points, targets, thresholds, scales):
+# far beyond any real parameter, and small enough that every sum and message stays exact.
+MAX_RULE_NUMBER = 10**12
 
 
 # --------------------------------------------------------------------------------------------
@@ -105,6 +109,27 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise RulesError(
             [Problem("rules-syntax", f"TOML 语法错误{place}：{exc}", file=shown)]
         ) from None
+    except ValueError:
+        # tomllib reads an integer with int(), which refuses more than 4300 digits: name the
+        # line and the key, since no rule place exists before the file is parsed.
+        limit = getattr(sys, "get_int_max_str_digits", lambda: 4300)() or 4300
+        digits = re.search(rf"\d{{{limit},}}", text)
+        told = ""
+        if digits is not None:
+            line_start = text.rfind("\n", 0, digits.start()) + 1
+            key = re.search(r"([\w.\"'-]+)\s*=\s*[-+]?$", text[line_start : digits.start()])
+            line = text.count("\n", 0, digits.start()) + 1
+            told = f"第 {line} 行" + (f" {key.group(1)[:40]}" if key else "")
+            told += f"：数字有 {digits.end() - digits.start()} 位，"
+        raise RulesError(
+            [
+                Problem(
+                    "rules-range",
+                    f"{told}数值过大，无法读取（绝对值应不超过 10^12）",
+                    file=shown,
+                )
+            ]
+        ) from None
     except RecursionError:
         raise RulesError([Problem("rules-syntax", "TOML 嵌套层数过深", file=shown)]) from None
 
@@ -164,8 +189,15 @@ class RuleChecker:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.add(f"{place}.{key}", f"应为数字，实际为 {kind_of(value)}", "rules-type")
             return None
-        if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
-            self.add(f"{place}.{key}", "应为有限的数字", "rules-type")
+        if isinstance(value, float) and not math.isfinite(value):
+            self.add(f"{place}.{key}", f"应为有限的数字，实际为 {value}", "rules-type")
+            return None
+        if not is_rule_number(value):
+            self.add(
+                f"{place}.{key}",
+                f"数值过大：{number_text(value)}（绝对值应不超过 10^12）",
+                "rules-range",
+            )
             return None
         number = Fraction(str(value)) if isinstance(value, float) else Fraction(value)
         minimum = param.minimum if param else None
@@ -177,6 +209,25 @@ class RuleChecker:
         for key in data:
             if key not in allowed:
                 self.add(f"{place}.{key}", "未知的设置项（拼写错误？）", "rules-unknown-key")
+
+
+def is_rule_number(value: Any) -> bool:
+    """Whether a TOML value is a number a rule may use: finite, |x| ≤ 10^12, not a bool."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(value, float) and not math.isfinite(value):
+        return False
+    return abs(value) <= MAX_RULE_NUMBER
+
+
+def number_text(value: int | float) -> str:
+    """A number for a message, short even when it has thousands of digits."""
+    if isinstance(value, int) and abs(value) >= 10**15:
+        digits = len(str(abs(value))) if value.bit_length() < 14000 else None
+        return f"一个 {digits} 位的整数" if digits else "一个位数极多的整数"
+    if isinstance(value, float) and abs(value) >= 1e15:
+        return f"{value:g}"
+    return str(value)
 
 
 def kind_of(value: Any) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ipscore.base.problems import IpscoreError, Problem
-from ipscore.store.schema import Foreign, classify, create, migrate_v1
+from ipscore.store.schema import Foreign, classify, create, migrate_v1, migrate_v2
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 30_000
@@ -219,8 +219,8 @@ def _same_file(path: Path, before: os.stat_result | None) -> None:
 
 
 def open_for_write(path: Path) -> sqlite3.Connection:
-    """A connection to an ipscore store at ``path``: created, or upgraded from schema 1, when
-    needed; anything else refused before a byte is written."""
+    """A connection to an ipscore store at ``path``: created, or upgraded from an older schema,
+    when needed; anything else refused before a byte is written."""
     before = check_path(path)
     conn = None
     try:
@@ -254,10 +254,7 @@ def _upgrade(conn: sqlite3.Connection, path: Path) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         state = _verify(conn, path)  # again, under the write lock: another run may have done it
-        if state == "new":
-            create(conn)
-        elif state == "v1":
-            migrate_v1(conn)
+        upgrade(conn, state)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -265,9 +262,20 @@ def _upgrade(conn: sqlite3.Connection, path: Path) -> None:
         raise
 
 
+def upgrade(conn: sqlite3.Connection, state: str) -> None:
+    """Bring a store in ``state`` (see :func:`~ipscore.store.schema.classify`) to the current
+    schema, inside the caller's transaction."""
+    if state == "new":
+        create(conn)
+    elif state == "v1":
+        migrate_v1(conn)
+    elif state == "v2":
+        migrate_v2(conn)
+
+
 def open_for_read(path: Path) -> sqlite3.Connection:
     """A read-only view of the store: the file opened with ``mode=ro`` (never created, never
-    changed); an empty store when there is none yet; a schema-1 store upgraded in memory."""
+    changed); an empty store when there is none yet; an older schema upgraded in memory."""
     before = check_path(path, creating=False)
     if before is None or before.st_size == 0:
         return _empty()
@@ -291,12 +299,12 @@ def open_for_read(path: Path) -> sqlite3.Connection:
         if state == "new":
             conn.close()
             return _empty()
-        if state == "v1":
+        if state != "ours":  # an older schema, upgraded in memory
             memory = sqlite3.connect(":memory:", isolation_level=None)
             conn.backup(memory)
             conn.close()
             memory.execute("BEGIN")
-            migrate_v1(memory)
+            upgrade(memory, state)
             memory.execute("COMMIT")
             return memory
         return conn

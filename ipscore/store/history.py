@@ -11,6 +11,11 @@ command uses without ``--rules``) at the time.
 The store stores; it runs no pipeline (``ipscore.app`` scores and then calls it). Opening,
 refusals and the meaning of failures are in :mod:`ipscore.store.connect`.
 
+Publications: a circular set is recorded together with the version it was rendered from, in
+the same transaction (:meth:`Store.record` with a :class:`Publication`): which files, in which
+output folder, with their bytes. That record is what "published" means; the files in the folder
+are its rendering (see :mod:`ipscore.app.notice`).
+
 Concurrency: the store runs in WAL mode with a busy timeout, and every write starts with
 ``BEGIN IMMEDIATE``, so two processes writing at once wait for each other instead of failing
 or corrupting the file.
@@ -18,9 +23,10 @@ or corrupting the file.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -38,6 +44,8 @@ from ipscore.store.connect import StoreError, failure, open_for_read, open_for_w
 __all__ = [
     "MonthInfo",
     "Provenance",
+    "Publication",
+    "PublishedFile",
     "RankPoint",
     "Store",
     "StoreError",  # raised by every call here; defined with the opening rules in connect
@@ -72,6 +80,25 @@ class Provenance:
     source: str
     sha256: str
     user: str
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Circular files published from a recorded ranking: the output folder (absolute, links
+    resolved) and each file's name in it with its bytes."""
+
+    folder: str
+    files: Mapping[str, bytes]
+
+
+@dataclass(frozen=True)
+class PublishedFile:
+    """What the store says was published under one name in a folder."""
+
+    name: str
+    month: str
+    version: int
+    sha256: str
 
 
 @dataclass(frozen=True)
@@ -125,11 +152,36 @@ class Store:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         # BEGIN IMMEDIATE takes the write lock up front (waiting up to the busy timeout), so
-        # a transaction never fails half-way because another writer got there first.
+        # a transaction never fails half-way because another writer got there first. Inside
+        # transaction() the outer transaction is the one that commits.
+        if self.conn.in_transaction:
+            yield self.conn
+            return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
             self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction around several writes (a recording and the 文号 register):
+        everything written inside is stored, or nothing is."""
+        assert not self.readonly, "a read-only store cannot record"
+        try:
+            retry(lambda: self.conn.execute("BEGIN IMMEDIATE"))
+        except sqlite3.Error as exc:
+            raise failure(self.path, exc, "写入") from None
+        try:
+            yield
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise failure(self.path, exc, "写入") from None
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
@@ -141,8 +193,14 @@ class Store:
         except sqlite3.Error as exc:
             raise failure(self.path, exc, "读取") from None
 
-    def record(self, ranking: Ranking, provenance: Provenance) -> int:
-        """Add a version of the ranking's month under its scheme; returns the version id."""
+    def record(
+        self, ranking: Ranking, provenance: Provenance, publication: Publication | None = None
+    ) -> int:
+        """Add a version of the ranking's month under its scheme; returns the version id.
+
+        With a ``publication``, its files are recorded as published from this version in the
+        same transaction (replacing what was published under those names in that folder):
+        either both are stored or neither is."""
         assert not self.readonly, "a read-only store cannot record"
         decimals, mode = ranking.scheme.decimals, ranking.scheme.rounding
 
@@ -195,12 +253,42 @@ class Store:
                     "INSERT INTO scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [(version, *row) for row in rows],
                 )
+                if publication is not None:
+                    conn.executemany(
+                        "INSERT OR REPLACE INTO publications VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [
+                            (
+                                publication.folder,
+                                name,
+                                head[0],
+                                version,
+                                hashlib.sha256(data).hexdigest(),
+                                data,
+                                recorded,
+                            )
+                            for name, data in publication.files.items()
+                        ],
+                    )
             return version
 
         try:
             return retry(add)
         except sqlite3.Error as exc:
             raise failure(self.path, exc, "写入") from None
+
+    def published(self, folder: str) -> dict[str, PublishedFile]:
+        """Every circular file recorded as published in ``folder``, by name."""
+        rows = self._read(
+            "SELECT name, month, version, sha256 FROM publications WHERE folder = ?", (folder,)
+        )
+        return {row[0]: PublishedFile(*row) for row in rows}
+
+    def published_content(self, folder: str, name: str) -> bytes | None:
+        """The bytes published under ``name`` in ``folder``; None when nothing was."""
+        rows = self._read(
+            "SELECT content FROM publications WHERE folder = ? AND name = ?", (folder, name)
+        )
+        return bytes(rows[0][0]) if rows else None
 
     def _latest(self, period: Period, scheme: SchemeId | None) -> int | None:
         """The version that counts for a month: the latest under ``scheme``; with no scheme,

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from ipscore.store.history import Store, StoreError
+from ipscore.store.connect import failure
+from ipscore.store.history import Store
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS doc_numbers (
@@ -46,7 +47,7 @@ def registered_number(store: Store, prefix: str, year: int, subject: str) -> int
             (prefix, year, subject),
         ).fetchone()
     except sqlite3.Error as exc:
-        raise StoreError(f"无法读取历史库 {store.path} 中的文号登记：{exc}") from None
+        raise failure(store.path, exc, "读取") from None
     return None if row is None else int(row[0])
 
 
@@ -70,7 +71,7 @@ def next_number(store: Store, prefix: str, year: int, subject: str, wanted: int 
             "SELECT MAX(number) FROM doc_numbers WHERE prefix = ? AND year = ?", (prefix, year)
         ).fetchone()[0]
     except sqlite3.Error as exc:
-        raise StoreError(f"无法读取历史库 {store.path} 中的文号登记：{exc}") from None
+        raise failure(store.path, exc, "读取") from None
     return int(top or 0) + 1
 
 
@@ -78,7 +79,9 @@ def register_number(store: Store, prefix: str, year: int, number: int, subject: 
     """Record that ``subject`` carries ``number`` in ``year`` (replacing its earlier number)."""
     try:
         _ensure(store)
-        store.conn.execute("BEGIN IMMEDIATE")
+        outer = store.conn.in_transaction  # inside Store.transaction(): it commits
+        if not outer:
+            store.conn.execute("BEGIN IMMEDIATE")
         try:
             store.conn.execute(
                 "DELETE FROM doc_numbers WHERE prefix = ? AND year = ? AND subject = ?",
@@ -87,12 +90,13 @@ def register_number(store: Store, prefix: str, year: int, number: int, subject: 
             store.conn.execute(
                 "INSERT INTO doc_numbers VALUES (?, ?, ?, ?)", (prefix, year, number, subject)
             )
-            store.conn.execute("COMMIT")
+            if not outer:
+                store.conn.execute("COMMIT")
         except BaseException:
-            if store.conn.in_transaction:
+            if not outer and store.conn.in_transaction:
                 store.conn.execute("ROLLBACK")
             raise
     except sqlite3.IntegrityError:
         raise NumberTaken(number, "另一份通报") from None
     except sqlite3.Error as exc:
-        raise StoreError(f"无法写入历史库 {store.path} 中的文号登记：{exc}") from None
+        raise failure(store.path, exc, "写入") from None

@@ -2,8 +2,9 @@
 
 An ipscore store carries SQLite's ``application_id`` 0x49505343 ("IPSC") and its schema version
 in ``user_version``. Stores written before the mark existed (schema 1: ``months`` keyed by month
-alone) are recognised by their exact tables and upgraded in one transaction. Any other SQLite
-file is another program's and is never touched.
+alone) are recognised by their exact tables and upgraded in one transaction; so are marked
+stores of schema 2 (no ``publications`` yet). Any other SQLite file is another program's and is
+never touched.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 
 APPLICATION_ID = 0x49505343  # "IPSC"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # One row per recorded version of a month under a scheme: nothing is overwritten; the latest
 # version of a (month, scheme, digest) counts. Counts are decimal text, exact at any size.
@@ -46,7 +47,25 @@ CREATE TABLE scores (
     rank_change INTEGER,
     PRIMARY KEY (version, county)
 );
+{publications}"""
+
+# The circular files published in an output folder, each with the version it was rendered from
+# and its bytes: the store is the truth about what is published, the files are its rendering
+# (a file a killed run did not rename into place is written again from here). One row per file
+# name in a folder; publishing the month again replaces it.
+PUBLICATIONS = """
+CREATE TABLE publications (
+    folder TEXT NOT NULL,
+    name TEXT NOT NULL,
+    month TEXT NOT NULL,
+    version INTEGER NOT NULL REFERENCES versions(id),
+    sha256 TEXT NOT NULL,
+    content BLOB NOT NULL,
+    published_at TEXT NOT NULL,
+    PRIMARY KEY (folder, name)
+);
 """
+TABLES = TABLES.format(publications=PUBLICATIONS)
 
 _V1_COLUMNS = {
     "months": ["month", "scheme", "source", "units", "recorded_at"],
@@ -102,6 +121,8 @@ def classify(conn: sqlite3.Connection) -> str:
     if app_id == APPLICATION_ID:
         if version == SCHEMA_VERSION:
             return "ours"
+        if version == 2 and {"scores", "versions"} <= set(objects):
+            return "v2"  # (it may hold the 文号 register, doc_numbers, made when first used)
         if version > SCHEMA_VERSION:
             raise Foreign(
                 f"由更新版本的 ipscore 写入（格式 {version}，本版本只认格式 {SCHEMA_VERSION}）；"
@@ -138,6 +159,13 @@ def migrate_v1(conn: sqlite3.Connection) -> None:
     """Upgrade a schema-1 store in place (inside the caller's transaction): every stored month
     becomes one version, official, its digest unknown."""
     _script(conn, _MIGRATE_V1.format(tables=TABLES))
+    _mark(conn)
+
+
+def migrate_v2(conn: sqlite3.Connection) -> None:
+    """Upgrade a schema-2 store in place (inside the caller's transaction): add the table of
+    published circulars (none recorded: a folder's circulars count as not yet published)."""
+    _script(conn, PUBLICATIONS)
     _mark(conn)
 
 

@@ -7,6 +7,11 @@ and filters are pushed down. The header may sit under a few title rows. The resu
 columns ``row`` (the row number a person sees: sheet row, CSV line, or record number), and
 ``number``, ``date``, ``type``, ``applicant``, ``address`` (null when the list has no such
 column; ``date`` is text, or a Date for a Parquet date column).
+
+The list is opened once as a regular file and measured before any reader builds anything from
+it (:mod:`ipscore.base.bounds`, limits :data:`~ipscore.base.bounds.LIST`: a workbook's rows,
+columns and cells, a CSV's bytes and the width of its first lines, a Parquet file's bytes); the
+readers then read that same opened file, which :meth:`RecordSource.close` closes.
 """
 
 from __future__ import annotations
@@ -17,6 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ipscore.base.bounds import (
+    LIST,
+    OLE_MAGIC,
+    ZIP_MAGIC,
+    InputFile,
+    check_file,
+    check_size,
+    open_input,
+)
+from ipscore.base.bounds import text as csv_text
 from ipscore.base.numbers import normalise_text
 from ipscore.base.problems import InputError, Problem
 from ipscore.tally.attribution import COLUMN_IDS, COLUMN_LABELS, REQUIRED_COLUMNS, AttributionRules
@@ -28,8 +43,6 @@ if TYPE_CHECKING:
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
 SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv", ".parquet")
 HEADER_SEARCH_ROWS = 10
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 @dataclass
@@ -42,10 +55,13 @@ class RecordSource:
     headers: dict[str, str]  # column id → header as written
     kind: str  # "xlsx", "csv" or "parquet"
     temp: Path | None = None  # a UTF-8 copy of a GB18030 CSV, removed by close()
+    opened: InputFile | None = None  # the list as opened (the frame reads it), closed by close()
 
     def close(self) -> None:
         if self.temp is not None:
             self.temp.unlink(missing_ok=True)
+        if self.opened is not None:
+            self.opened.close()
 
 
 def _bad(path: Path, code: str, message: str, sheet: str | None = None) -> InputError:
@@ -73,7 +89,7 @@ def _missing_message(found: dict[str, int], rules: AttributionRules) -> str:
 
 def _find_header(rows: list[list[object]], rules: AttributionRules) -> tuple[int, dict[str, int]]:
     """(header row index, column positions); the row with the most required columns."""
-    best = (-1, {})
+    best: tuple[int, dict[str, int]] = (-1, {})
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         found = _match_headers(row, rules)
         if all(c in found for c in REQUIRED_COLUMNS):
@@ -86,31 +102,37 @@ def _find_header(rows: list[list[object]], rules: AttributionRules) -> tuple[int
 def open_records(path: Path | str, rules: AttributionRules) -> RecordSource:
     """Open an application list; raise InputError with one clear line when it is no such list."""
     path = Path(path)
-    if not path.exists():
-        raise _bad(path, "file-missing", "文件不存在")
-    if path.is_dir():
-        raise _bad(path, "file-not-table", "这是一个目录，不是申请明细文件")
+    file = open_input(path, "申请明细文件")
+    try:
+        source = _open(file, rules)
+    except BaseException:
+        file.close()
+        raise
+    source.opened = file
+    return source
+
+
+def _open(file: InputFile, rules: AttributionRules) -> RecordSource:
+    path = file.path
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise _bad(
             path, "file-not-table", f"不是可识别的申请明细文件（应为 {'、'.join(SUFFIXES)}）"
         )
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(8)
-    except OSError as exc:
-        raise _bad(path, "file-unreadable", f"无法读取文件（{exc.strerror}）") from None
+    head = file.head(8)
     if not head:
         raise _bad(path, "file-empty", "文件为空（0 字节）")
+    check_size(file, LIST)
     if suffix == ".csv":
-        return _open_csv(path, rules)
+        return _open_csv(file, rules)
     if suffix == ".parquet":
         if not head.startswith(b"PAR1"):
             raise _bad(path, "file-not-table", "扩展名是 .parquet，但内容不是 Parquet 文件")
-        return _open_parquet(path, rules)
-    if not (head.startswith(_ZIP_MAGIC) or head.startswith(_OLE_MAGIC)):
+        return _open_parquet(file, rules)
+    if not (head.startswith(ZIP_MAGIC) or head.startswith(OLE_MAGIC)):
         raise _bad(path, "file-not-table", f"扩展名是 {suffix}，但内容不是 Excel/ODS 工作簿")
-    return _open_workbook(path, rules)
+    check_file(file, LIST)
+    return _open_workbook(file, rules)
 
 
 def _select(frame: pl.LazyFrame, names: dict[str, str], first_row: int) -> pl.LazyFrame:
@@ -128,13 +150,16 @@ def _select(frame: pl.LazyFrame, names: dict[str, str], first_row: int) -> pl.La
     return frame.select(columns)
 
 
-def _open_workbook(path: Path, rules: AttributionRules) -> RecordSource:
+def _open_workbook(file: InputFile, rules: AttributionRules) -> RecordSource:
     import fastexcel
 
+    path = file.path
     try:
-        reader = fastexcel.read_excel(str(path))
+        reader = fastexcel.read_excel(file.reader_path)
         sheet_names = reader.sheet_names
-    except Exception as exc:  # fastexcel raises its own error types for damaged files
+    except BaseException as exc:  # fastexcel's own error types, or a panic: a damaged file
+        if not _is_reader_error(exc):
+            raise
         raise _bad(
             path, "file-damaged", f"文件已损坏或无法作为工作簿打开（{_short(exc)}）"
         ) from None
@@ -154,7 +179,9 @@ def _open_workbook(path: Path, rules: AttributionRules) -> RecordSource:
 
         try:
             data = reader.load_sheet(name, use_columns=pick, dtypes="string").to_polars()
-        except Exception:
+        except BaseException as exc:
+            if not _is_reader_error(exc):
+                raise
             data = None
         if data is not None and all(c in chosen for c in REQUIRED_COLUMNS):
             return _from_frame(path, name, data, chosen, 0)
@@ -163,7 +190,9 @@ def _open_workbook(path: Path, rules: AttributionRules) -> RecordSource:
             sniff = reader.load_sheet(
                 name, header_row=None, n_rows=HEADER_SEARCH_ROWS, dtypes="string"
             ).to_polars()
-        except Exception:
+        except BaseException as exc:
+            if not _is_reader_error(exc):
+                raise
             continue
         header, found = _find_header([list(r) for r in sniff.rows()], rules)
         if header >= 0:
@@ -186,7 +215,9 @@ def _load_sheet(
             dtypes={p: "string" for p in positions},
         )
         data = loaded.to_polars()
-    except Exception as exc:
+    except BaseException as exc:
+        if not _is_reader_error(exc):
+            raise
         raise _bad(path, "file-damaged", f"读取工作表时出错（{_short(exc)}）", sheet) from None
     return _from_frame(path, sheet, data, found, header)
 
@@ -203,18 +234,25 @@ def _from_frame(
     return RecordSource(str(path), sheet, frame, headers, "xlsx")
 
 
-def _open_csv(path: Path, rules: AttributionRules) -> RecordSource:
+def _open_csv(file: InputFile, rules: AttributionRules) -> RecordSource:
     import polars as pl
 
-    source, temp = path, None
-    with path.open("rb") as handle:
-        sample = handle.read(1 << 20)
+    path = file.path
+    # The first lines' width, counted before Polars builds a schema from them (one line of
+    # 150 MB of commas would be 150 million columns). Delimiters and line ends are ASCII, and
+    # never part of a UTF-8 or GB18030 character, so the bytes are counted as latin-1.
+    for _ in csv_text.records(
+        file, LIST, encoding="latin_1", delimiter=",", first=HEADER_SEARCH_ROWS + 1
+    ):
+        pass
+    source, temp = file.reader_path, None
+    sample = file.head(1 << 20)
     try:
         # A cut multi-byte character at the end of the sample is not an encoding error.
         codecs.getincrementaldecoder("utf-8-sig")().decode(sample, final=False)
     except UnicodeDecodeError:
-        temp = _transcode(path)
-        source = temp
+        temp = _transcode(file)
+        source = str(temp)
     try:
         sniff = pl.read_csv(
             source,
@@ -253,27 +291,30 @@ def _strip_bom(value: object) -> object:
     return value.lstrip("\ufeff") if isinstance(value, str) else value
 
 
-def _transcode(path: Path) -> Path:
+def _transcode(file: InputFile) -> Path:
     """A UTF-8 copy of a GB18030 (GBK) CSV, written in chunks."""
     decoder = codecs.getincrementaldecoder("gb18030")()
     # Not a context manager: the file must outlive this function (RecordSource.close removes it).
     handle = tempfile.NamedTemporaryFile(prefix="ipscore-", suffix=".csv", delete=False)  # noqa: SIM115
     try:
-        with path.open("rb") as source, handle:
+        with file.open() as source, handle:
             while chunk := source.read(1 << 24):
                 handle.write(decoder.decode(chunk).encode("utf-8"))
             handle.write(decoder.decode(b"", final=True).encode("utf-8"))
     except UnicodeDecodeError:
         Path(handle.name).unlink(missing_ok=True)
-        raise _bad(path, "file-encoding", "无法识别文本编码（应为 UTF-8 或 GB18030/GBK）") from None
+        raise _bad(
+            file.path, "file-encoding", "无法识别文本编码（应为 UTF-8 或 GB18030/GBK）"
+        ) from None
     return Path(handle.name)
 
 
-def _open_parquet(path: Path, rules: AttributionRules) -> RecordSource:
+def _open_parquet(file: InputFile, rules: AttributionRules) -> RecordSource:
     import polars as pl
 
+    path = file.path
     try:
-        frame = pl.scan_parquet(path)
+        frame = pl.scan_parquet(file.reader_path)
         schema = frame.collect_schema()
     except Exception as exc:
         raise _bad(path, "file-damaged", f"无法按 Parquet 读取（{_short(exc)}）") from None
@@ -288,6 +329,12 @@ def _open_parquet(path: Path, rules: AttributionRules) -> RecordSource:
     return RecordSource(str(path), None, _select(frame, names, 1), dict(names), "parquet")
 
 
-def _short(exc: Exception) -> str:
+def _is_reader_error(exc: BaseException) -> bool:
+    """An error a reader raises for a bad file: an exception, or a Rust panic (pyo3 raises
+    those as BaseException)."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:160]
