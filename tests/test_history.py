@@ -169,8 +169,9 @@ def test_history_and_trend_commands(tmp_path: Path) -> None:
     assert all(m in listing.stdout for m in ("2019-03", "2019-04", "2019-05"))
     table = runner.invoke(app, ["trend"], env={"COLUMNS": "120"})
     assert table.exit_code == 0
-    # 临淄区 climbs from April's 4th to May's 3rd: shown as 3↑1.
-    assert "3↑1" in table.stdout and "走势" in table.stdout
+    # 临淄区 climbs from 6th (March) to 4th (April) to 3rd (May): 6, 4↑, 3↑.
+    row = next(line for line in table.stdout.splitlines() if "临淄区" in line).split()
+    assert row[:4] == ["临淄区", "6", "4↑", "3↑"] and "走势" in table.stdout
     data = json.loads(runner.invoke(app, ["trend", "-f", "json"]).stdout)
     assert data["months"] == ["2019-03", "2019-04", "2019-05"]
     may = rank_json(MAY, "--prev", APRIL)

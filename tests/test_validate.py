@@ -235,7 +235,7 @@ def test_cli_lists_codes(runner: CliRunner) -> None:
 _CODE = re.compile(r"^[a-z]+(?:-[a-z0-9]+)+$")
 # Encodings, and the reason keys of unattributable tally records (ipscore.attribution.REASONS,
 # written to the review file), are not problem codes.
-_NOT_CODES = {"utf-8", "utf-8-sig", "utf-16", "city-only"}
+_NOT_CODES = {"utf-8", "utf-8-sig", "utf-16", "city-only", "fc-list"}  # fc-list: a program
 
 
 def codes_in_source() -> set[str]:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ipscore.base.period import Period
 from ipscore.base.problems import InputError, Problem
 from ipscore.intake.grids import read_grids
-from ipscore.intake.model import DataTable, Record
+from ipscore.intake.model import Record
 from ipscore.intake.table import choose_sheet, table_from_grid
 from ipscore.render.statistics import INPUT_FIELDS, write_merged
 from ipscore.rules.scheme import Scheme
@@ -32,8 +31,58 @@ class Merged:
     warnings: list[Problem] = field(default_factory=list)
 
 
+# The figures a unit reports itself; 去年同期 and 年度目标 may come pre-filled and locked in the
+# template (ipscore template), so they alone never make a row "filled".
+OWN_FIELDS = ("month_apps", "ytd_apps")
+
+
 def _filled(record: Record) -> bool:
-    return any(str(v).strip() for v in record.raw.values() if v is not None)
+    values = [record.raw.get(fid) for fid in OWN_FIELDS if fid in record.raw] or list(
+        record.raw.values()
+    )
+    return any(str(v).strip() for v in values if v is not None)
+
+
+@dataclass
+class Submission:
+    """One submitted file read leniently: its month, the units it filled (with their records)
+    and the problems of those rows; a file that could not be read at all has only problems."""
+
+    path: Path
+    period: Period | None
+    filled: list[Record]
+    problems: list[Problem]
+    warnings: list[Problem] = field(default_factory=list)
+    sheet: str | None = None
+
+
+def read_submission(
+    path: Path, scheme: Scheme, *, period: Period | None = None, sheet: str | None = None
+) -> Submission:
+    """Read one submission like a statistics sheet, leniently: the rows a unit left blank are
+    the other units' rows, not errors; the rows it filled are checked like any sheet."""
+    try:
+        grid, layout = choose_sheet(read_grids(Path(path)), scheme, sheet)
+        found: list[Problem] = []
+        table = table_from_grid(
+            grid, layout, scheme, Path(path), period=period, allow_missing=True, collect=found
+        )
+    except InputError as exc:
+        return Submission(Path(path), None, [], list(exc.problems))
+    blank = {r.county for r in table.records if not _filled(r)}
+    problems = [p for p in found if p.county is None or p.county not in blank]
+    filled = [r for r in table.records if r.county not in blank]
+    if not filled:
+        problems.append(
+            Problem(
+                "merge-nothing",
+                "没有填报任何区县的数据（各区县行都是空的）",
+                file=grid.file,
+                sheet=grid.sheet,
+            )
+        )
+    warnings = [w for w in table.warnings if w.code not in ("county-absent",)]
+    return Submission(Path(path), table.period, filled, problems, warnings, grid.sheet)
 
 
 def merge_files(
@@ -57,28 +106,13 @@ def merge_files(
             problems.append(Problem("merge-duplicate", "同一个文件给出了两次", file=str(path)))
             continue
         seen.add(resolved)
-        try:
-            grid, layout = choose_sheet(read_grids(Path(path)), scheme, sheet)
-            found: list[Problem] = []
-            table = table_from_grid(
-                grid, layout, scheme, Path(path), period=period, allow_missing=True, collect=found
-            )
-        except InputError as exc:
-            problems.extend(exc.problems)
+        submission = read_submission(Path(path), scheme, period=period, sheet=sheet)
+        problems.extend(submission.problems)
+        if submission.period is None:
             continue
-        warnings.extend(w for w in table.warnings if w.code not in ("county-absent",))
-        filled = {r.county for r in table.records if _filled(r)}
-        # Blank rows are the other units' rows: not this file's business.
-        problems.extend(p for p in found if p.county is None or p.county not in _blank(table))
-        periods.setdefault(table.period, str(path))
-        where: dict[str, Any] = {"file": grid.file, "sheet": grid.sheet}
-        if not filled:
-            problems.append(
-                Problem("merge-nothing", "没有填报任何区县的数据（各区县行都是空的）", **where)
-            )
-        for record in table.records:
-            if record.county not in filled:
-                continue
+        warnings.extend(submission.warnings)
+        periods.setdefault(submission.period, str(path))
+        for record in submission.filled:
             cell = record.cells.get("month_apps") or f"第 {record.row} 行"
             if record.county in sources:
                 first_file, first_sheet, first_cell = sources[record.county]
@@ -89,11 +123,12 @@ def merge_files(
                         f"{first_cell} 与本文件；请确认以哪一份为准，删去另一份后再汇总",
                         cell=cell,
                         county=record.county,
-                        **where,
+                        file=str(path),
+                        sheet=submission.sheet,
                     )
                 )
                 continue
-            sources[record.county] = (grid.file, grid.sheet, cell)
+            sources[record.county] = (str(path), submission.sheet, cell)
             rows[record.county] = {
                 fid: int(record.values[fid]) for fid in INPUT_FIELDS if fid in record.values
             }
@@ -127,10 +162,6 @@ def merge_files(
     chosen = period or next(iter(periods))
     shown = {c: f"{f} [{s}] {cell}" for c, (f, s, cell) in sources.items()}
     return Merged(chosen, rows, shown, missing, warnings)
-
-
-def _blank(table: DataTable) -> set[str]:
-    return {r.county for r in table.records if not _filled(r)}
 
 
 def merge_to_file(

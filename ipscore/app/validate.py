@@ -19,6 +19,7 @@ from ipscore.scoring.checks import (
     month_problems,
     problems_have_errors,
     reported_problems,
+    subtotal_problems,
     total_problems,
 )
 
@@ -74,6 +75,7 @@ def validate_file(
     problems.extend(reported_problems(grid, table, scheme, clean=clean))
     if complete:
         problems.extend(total_problems(grid, table, scheme))
+        problems.extend(subtotal_problems(grid, table, scheme))
     if prev is not None and previous is None:
         from ipscore.app.rank import load_previous
 

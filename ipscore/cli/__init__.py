@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from ipscore.cli import commands, data, init, notice, robust  # noqa: F401 - importing registers them
+# Importing a command group registers its commands; the order here is their order in
+# `ipscore -h`: the monthly round first (rank … trend), then the brief, the collection round's
+# status, the robustness analysis and setting up a working folder.
+# isort: off
+from ipscore.cli import commands, data, notice  # noqa: F401
+from ipscore.cli import brief, status, robust, init  # noqa: F401
+
+# isort: on
 from ipscore.cli.common import app, main
 
 __all__ = ["app", "main"]

@@ -8,6 +8,7 @@ imported inside the commands, so ``ipscore --help`` stays fast.
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -25,6 +26,8 @@ from ipscore.cli.common import (
     RulesOption,
     SheetOption,
     app,
+    check_output,
+    fail_text,
     output_format,
     parse_period,
     run,
@@ -39,7 +42,7 @@ def rank(
     file: Annotated[
         Path,
         typer.Argument(
-            help="本月统计表（.xlsx/.xlsm/.xls/.ods/.csv）。", metavar="FILE", show_default=False
+            help="本月统计表（.xlsx/.xlsm/.xls/.ods/.csv）。", metavar="文件", show_default=False
         ),
     ],
     rules: RulesOption = None,
@@ -47,7 +50,13 @@ def rank(
     sheet: SheetOption = None,
     prev: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option("--prev", "-p", help="上月统计表，用于计算位次变化。", show_default=False),
+        typer.Option(
+            "--prev",
+            "-p",
+            help="上月统计表，用于计算位次变化。",
+            show_default=False,
+            metavar="文件",
+        ),
     ] = None,
     allow_missing: Annotated[
         bool, typer.Option("--allow-missing", help="允许缺少部分区县（只对已有区县排名）。")
@@ -55,13 +64,21 @@ def rank(
     fmt: Annotated[
         Optional[Format],  # noqa: UP045
         typer.Option(
-            "--format", "-f", help="输出格式；默认 table，或按 -o 的扩展名。", show_default=False
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="输出格式；默认 table，或按 -o 的扩展名。",
+            show_default=False,
         ),
     ] = None,
     output: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
-            "--output", "-o", help="写入文件（原子写入）；默认输出到终端。", show_default=False
+            "--output",
+            "-o",
+            help="写入文件（原子写入）；默认输出到终端。",
+            show_default=False,
+            metavar="文件",
         ),
     ] = None,
     quiet: QuietOption = False,
@@ -127,7 +144,7 @@ def _rank_unrecorded(file: Path, scheme: Scheme, **options: Any) -> Ranking:
 def assess(
     file: Annotated[
         Path,
-        typer.Argument(help="年度考核数据表（.xlsx/.xls/.ods/.csv）。", metavar="FILE"),
+        typer.Argument(help="年度考核数据表（.xlsx/.xls/.ods/.csv）。", metavar="文件"),
     ],
     rules: Annotated[
         Optional[Path],  # noqa: UP045
@@ -136,6 +153,7 @@ def assess(
             "-r",
             help="规则文件（TOML）。默认使用内置的 2019 年度考核方案。",
             show_default=False,
+            metavar="规则文件",
         ),
     ] = None,
     year: Annotated[
@@ -147,6 +165,7 @@ def assess(
             show_default=False,
             min=1990,
             max=2100,
+            metavar="年份",
         ),
     ] = None,
     sheet: SheetOption = None,
@@ -156,13 +175,21 @@ def assess(
     fmt: Annotated[
         Optional[Format],  # noqa: UP045
         typer.Option(
-            "--format", "-f", help="输出格式；默认 table，或按 -o 的扩展名。", show_default=False
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="输出格式；默认 table，或按 -o 的扩展名。",
+            show_default=False,
         ),
     ] = None,
     output: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
-            "--output", "-o", help="写入文件（原子写入）；默认输出到终端。", show_default=False
+            "--output",
+            "-o",
+            help="写入文件（原子写入）；默认输出到终端。",
+            show_default=False,
+            metavar="文件",
         ),
     ] = None,
     compare: CompareOption = None,
@@ -190,12 +217,16 @@ def _assess(file: Path, rules: Path | None, **options: Any) -> Any:
     return assess_file(file, resolve_scheme(rules, "annual", "assess"), **options)
 
 
+class ExplainFormat(str, Enum):
+    text = "text"
+    json = "json"
+    md = "md"
+
+
 @app.command()
 def explain(
-    file: Annotated[Path, typer.Argument(help="月度统计表或年度考核数据表。", metavar="FILE")],
-    county: Annotated[
-        str, typer.Argument(help="区县名称（可用简称，如 张店）。", metavar="COUNTY")
-    ],
+    file: Annotated[Path, typer.Argument(help="月度统计表或年度考核数据表。", metavar="文件")],
+    county: Annotated[str, typer.Argument(help="区县名称（可用简称，如 张店）。", metavar="区县")],
     rules: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
@@ -203,38 +234,79 @@ def explain(
             "-r",
             help="规则文件；默认按表头自动选用内置的月度或年度方案。",
             show_default=False,
+            metavar="规则文件",
         ),
     ] = None,
     month: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--month", "-m", help="月度数据的月份 YYYY-MM。", show_default=False),
+        typer.Option(
+            "--month", "-m", help="月度数据的月份 YYYY-MM。", show_default=False, metavar="年-月"
+        ),
     ] = None,
     year: Annotated[
         Optional[int],  # noqa: UP045
         typer.Option(
-            "--year", "-y", help="年度数据的年份。", show_default=False, min=1990, max=2100
+            "--year",
+            "-y",
+            help="年度数据的年份。",
+            show_default=False,
+            min=1990,
+            max=2100,
+            metavar="年份",
         ),
     ] = None,
     sheet: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--sheet", "-s", help="工作表名称（或序号）。", show_default=False),
+        typer.Option(
+            "--sheet", "-s", help="工作表名称（或序号）。", show_default=False, metavar="工作表"
+        ),
+    ] = None,
+    fmt: Annotated[
+        Optional[ExplainFormat],  # noqa: UP045
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="text（默认）、json 或 md；默认按 -o 的扩展名（.txt .json .md）。",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--output", "-o", help="写入文件（原子写入）。", show_default=False, metavar="文件"
+        ),
     ] = None,
     quiet: QuietOption = False,
 ) -> None:
     """一个单位的得分明细：数据及单元格、代入数字的算式、封顶/保底、与上一名的差距。
 
-    例：ipscore explain samples/2019-annual.xlsx 张店
+    例：ipscore explain samples/2019-annual.xlsx 张店 -o 张店-得分明细.md
     """
     from ipscore.base.period import Period
+    from ipscore.render.explain import FORMATS
 
+    chosen = fmt.value if fmt is not None else "text"
+    if output is not None:
+        check_output(output, suffixes=tuple(FORMATS.values()), inputs=(file, rules))
+        implied = next(f for f, suffix in FORMATS.items() if suffix == output.suffix.lower())
+        if fmt is not None and fmt.value != implied:
+            raise fail_text(f"--format {fmt.value} 与 -o 的扩展名 {output.suffix} 不一致：{output}")
+        chosen = implied
     period = parse_period(month) if month else (Period(year, None) if year else None)
     ledger, scheme, warnings = run(
         lambda: _explain(file, county, rules=rules, sheet=sheet, period=period)
     )
     warn(warnings, quiet)
-    from ipscore.scoring.ledger import format_ledger
+    from ipscore.render.explain import ledger_text
 
-    sys.stdout.write(format_ledger(ledger, scheme.decimals))
+    content = ledger_text(ledger, chosen, scheme.decimals)
+    if output is None:
+        sys.stdout.write(content)
+        return
+    from ipscore.base.files import write_text_atomic
+
+    run(lambda: write_text_atomic(output, content))
 
 
 def _explain(file: Path, county: str, **options: Any) -> Any:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
 import typer
 
 from ipscore.base.text import printable, printable_path
+from ipscore.cli.chinese import App
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -21,13 +22,12 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-app = typer.Typer(
+app = App(
     name="ipscore",
     help="区县知识产权工作评分工具：发明专利申请月度排名（一月一排名）与年度区县工作考核。",
     no_args_is_help=True,
-    add_completion=False,
+    invoke_without_command=True,
     pretty_exceptions_show_locals=False,
-    rich_markup_mode=None,
 )
 
 _state = {"debug": False}
@@ -61,6 +61,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     debug: Annotated[
         bool, typer.Option("--debug", help="出错时显示完整的调用栈（排查程序问题用）。")
     ] = False,
@@ -69,6 +70,8 @@ def _main(
     ] = False,
 ) -> None:
     _state["debug"] = debug
+    if ctx.invoked_subcommand is None:
+        raise typer.BadParameter("请给出一个命令（ipscore -h 列出全部命令）")
 
 
 def warn(problems: list[Problem], quiet: bool) -> None:
@@ -210,6 +213,7 @@ RulesOption = Annotated[
         "-r",
         help="规则文件（TOML）。默认使用内置的 2019 年月度排名方案。",
         show_default=False,
+        metavar="规则文件",
     ),
 ]
 
@@ -217,13 +221,21 @@ RulesOption = Annotated[
 MonthOption = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option(
-        "--month", "-m", help="数据月份 YYYY-MM；默认从表格标题或文件名识别。", show_default=False
+        "--month",
+        "-m",
+        help="数据月份 YYYY-MM；默认从表格标题或文件名识别。",
+        show_default=False,
+        metavar="年-月",
     ),
 ]
 SheetOption = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option(
-        "--sheet", "-s", help="工作表名称（或序号，从 1 起）；默认自动识别。", show_default=False
+        "--sheet",
+        "-s",
+        help="工作表名称（或序号，从 1 起）；默认自动识别。",
+        show_default=False,
+        metavar="工作表",
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="不显示警告。")]
@@ -236,6 +248,7 @@ CompareOption = Annotated[
         "-c",
         help="另一个规则文件：列出每个单位在两个规则下的得分、排名、变化及变动来源。",
         show_default=False,
+        metavar="规则文件",
     ),
 ]
 
@@ -246,6 +259,7 @@ DbOption = Annotated[
         "--db",
         help="历史库（SQLite）路径；默认环境变量 IPSCORE_DB，否则当前目录的 ipscore.db。",
         show_default=False,
+        metavar="文件",
     ),
 ]
 
@@ -310,11 +324,6 @@ def parse_date(text: str | None) -> date:
         raise typer.BadParameter(
             f"应为 YYYY-MM-DD（如 2019-06-05），实际为 {text!r}", param_hint="--date"
         ) from None
-
-
-class ListFormat(str, Enum):
-    table = "table"
-    json = "json"
 
 
 def main() -> None:

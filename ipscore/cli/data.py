@@ -21,6 +21,7 @@ from ipscore.cli.common import (
     SheetOption,
     app,
     check_output,
+    fail_text,
     output_format,
     parse_period,
     run,
@@ -35,7 +36,7 @@ def validate(
         Optional[Path],  # noqa: UP045
         typer.Argument(
             help="要检查的统计表（.xlsx/.xlsm/.xls/.ods/.csv）。",
-            metavar="FILE",
+            metavar="文件",
             show_default=False,
         ),
     ] = None,
@@ -44,7 +45,9 @@ def validate(
     sheet: SheetOption = None,
     prev: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option("--prev", "-p", help="上月统计表，用于核对本月数、累计数和异常波动。"),
+        typer.Option(
+            "--prev", "-p", help="上月统计表，用于核对本月数、累计数和异常波动。", metavar="文件"
+        ),
     ] = None,
     allow_missing: Annotated[
         bool, typer.Option("--allow-missing", help="缺少部分区县不算错误。")
@@ -54,13 +57,20 @@ def validate(
         typer.Option(
             "--format",
             "-f",
+            case_sensitive=False,
             help="table（终端表格）、json（问题列表）、csv、md 或 xlsx；默认按 -o 的扩展名。",
             show_default=False,
         ),
     ] = None,
     output: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option("--output", "-o", help="把检查结果写入文件（原子写入）。", show_default=False),
+        typer.Option(
+            "--output",
+            "-o",
+            help="把检查结果写入文件（原子写入）。",
+            show_default=False,
+            metavar="文件",
+        ),
     ] = None,
     codes: Annotated[
         bool, typer.Option("--codes", help="列出全部问题代码及含义，然后退出。")
@@ -81,7 +91,7 @@ def validate(
         return
     if file is None:
         raise typer.BadParameter(
-            "请指定要检查的文件（或用 --codes 列出问题代码）", param_hint="FILE"
+            "请指定要检查的文件（或用 --codes 列出问题代码）", param_hint="文件"
         )
     from ipscore.store.history import db_path
 
@@ -119,43 +129,94 @@ def validate(
 def template(
     month: Annotated[
         str,
-        typer.Option("--month", "-m", help="报送月份 YYYY-MM（如 2019-06）。", show_default=False),
+        typer.Option(
+            "--month",
+            "-m",
+            help="报送月份 YYYY-MM（如 2019-06）。",
+            show_default=False,
+            metavar="年-月",
+        ),
     ],
     output: Annotated[
         Path,
-        typer.Option("--output", "-o", help="输出的 .xlsx 文件（原子写入）。", show_default=False),
+        typer.Option(
+            "--output",
+            "-o",
+            help="输出的 .xlsx 文件（原子写入）；加 --per-county 时为目录。",
+            show_default=False,
+            metavar="文件",
+        ),
     ],
+    per_county: Annotated[
+        bool,
+        typer.Option(
+            "--per-county", help="每个区县一个文件（2019-06-张店区.xlsx），只开放本区县一行。"
+        ),
+    ] = False,
+    targets: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--targets",
+            help="年度目标（TOML），默认 rules/targets-<年份>.toml；预填并锁定年度目标。",
+            show_default=False,
+            metavar="文件",
+        ),
+    ] = None,
     rules: RulesOption = None,
+    db: DbOption = None,
 ) -> None:
     """生成发给各区县的报送模板（.xlsx）：区县已列好，只有填报单元格可编辑。
+
+    年度目标（取自年度目标文件）和去年同期累计（取自历史库中去年同月的数据）由市局预填并锁定；
+    没有的留给各单位填写。加 --per-county 时每个区县一个文件，只开放该区县一行。
 
     例：ipscore template --month 2019-06 -o 2019-06.xlsx
     """
     period = parse_period(month)
-    check_output(output, suffixes=(".xlsx",), inputs=(rules,))
+    assert period is not None
+    if per_county:
+        if output.suffix.lower() == ".xlsx":
+            raise fail_text(
+                f"--per-county 时 -o 应为目录（每个区县一个文件），实际为 {printable_path(output)}"
+            )
+        if output.exists() and not output.is_dir():
+            raise fail_text(f"-o 应为目录，实际是一个文件：{printable_path(output)}")
+    else:
+        check_output(output, suffixes=(".xlsx",), inputs=(rules, targets))
 
-    def build() -> None:
-        from ipscore.render.sheet import write_template
+    def build() -> Any:
+        from ipscore.app.template import make_templates
         from ipscore.rules.resolve import resolve_scheme
 
         scheme = resolve_scheme(rules, "monthly", "template")
-        assert period is not None
-        write_template(output, scheme, period)
+        return make_templates(scheme, period, output, per_county=per_county, targets=targets, db=db)
 
-    run(build)
-    print(f"已生成报送模板：{printable_path(output)}", file=sys.stderr)
+    done = run(build)
+    for note in done.notes:
+        print(printable(note, None), file=sys.stderr)
+    if per_county:
+        print(f"已生成 {len(done.written)} 个报送模板：{printable_path(output)}", file=sys.stderr)
+    else:
+        print(f"已生成报送模板：{printable_path(output)}", file=sys.stderr)
 
 
 @app.command()
 def merge(
     files: Annotated[
         list[Path],
-        typer.Argument(help="各区县报送的表格（每个文件填一个或几个区县）。", show_default=False),
+        typer.Argument(
+            help="各区县报送的表格（每个文件填一个或几个区县）。",
+            show_default=False,
+            metavar="文件...",
+        ),
     ],
     output: Annotated[
         Path,
         typer.Option(
-            "--output", "-o", help="汇总后的本月统计表（.xlsx，也可 .csv/.md；原子写入）。"
+            "--output",
+            "-o",
+            help="汇总后的本月统计表（.xlsx，也可 .csv/.md；原子写入）。",
+            metavar="文件",
         ),
     ],
     rules: RulesOption = None,
@@ -197,26 +258,37 @@ def tally(
         typer.Argument(
             help="专利申请明细（.xlsx/.xls/.ods/.csv/.parquet，可给多个文件或目录），"
             "含申请日、专利类型（或申请号）、申请人地址等列。",
-            metavar="RECORDS",
+            metavar="申请明细",
             show_default=False,
         ),
     ],
     month: Annotated[
         str,
-        typer.Option("--month", "-m", help="统计月份 YYYY-MM（如 2019-05）。", show_default=False),
+        typer.Option(
+            "--month",
+            "-m",
+            help="统计月份 YYYY-MM（如 2019-05）。",
+            show_default=False,
+            metavar="年-月",
+        ),
     ],
     output: Annotated[
         Path,
         typer.Option(
-            "--output", "-o", help="输出的月度统计表（.xlsx，原子写入）。", show_default=False
+            "--output",
+            "-o",
+            help="输出的月度统计表（.xlsx，原子写入）。",
+            show_default=False,
+            metavar="文件",
         ),
     ],
     last_year: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
             "--last-year",
-            help="去年的申请明细；默认从 RECORDS 中取去年同期。",
+            help="去年的申请明细；默认从申请明细中取去年同期。",
             show_default=False,
+            metavar="文件",
         ),
     ] = None,
     rules: Annotated[
@@ -227,6 +299,7 @@ def tally(
             help="归属规则（TOML）；默认当前目录的 rules/attribution.toml（ipscore init 建立），"
             "没有则用内置的淄博示例。",
             show_default=False,
+            metavar="规则文件",
         ),
     ] = None,
     targets: Annotated[
@@ -235,6 +308,7 @@ def tally(
             "--targets",
             help="年度目标（TOML），默认归属规则旁的 targets-<年份>.toml；未填的单位留空。",
             show_default=False,
+            metavar="文件",
         ),
     ] = None,
     review: Annotated[
@@ -244,6 +318,7 @@ def tally(
             help="无法归属记录的核对文件（.csv，也可 .xlsx/.md）；"
             "默认与输出同目录的 <输出名>.无法归属.csv。",
             show_default=False,
+            metavar="文件",
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度与警告。")] = False,

@@ -16,7 +16,7 @@ def init(
     folder: Annotated[
         Path,
         typer.Argument(
-            help="要建立的工作目录（不存在则创建）。", metavar="DIR", show_default=False
+            help="要建立的工作目录（不存在则创建）。", metavar="目录", show_default=False
         ),
     ],
     city: Annotated[

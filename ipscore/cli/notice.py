@@ -12,18 +12,20 @@ if TYPE_CHECKING:
     pass
 from ipscore.cli.common import (
     DbOption,
-    ListFormat,
+    Format,
     MonthOption,
     RulesOption,
     SheetOption,
     app,
     fail,
     fail_text,
+    output_format,
     parse_date,
     parse_period,
     run,
     warn,
 )
+from ipscore.cli.output import emit
 
 
 @app.command()
@@ -32,12 +34,15 @@ def notice(
         Optional[Path],  # noqa: UP045
         typer.Argument(
             help="本月统计表，或年度考核数据表（生成考核结果通报）；与 --inbox 二选一。",
-            metavar="FILE",
+            metavar="文件",
             show_default=False,
         ),
     ] = None,
     out: Annotated[
-        Path, typer.Option("--out", help="通报输出目录（不存在则创建）。", show_default=False)
+        Path,
+        typer.Option(
+            "--out", help="通报输出目录（不存在则创建）。", show_default=False, metavar="目录"
+        ),
     ] = Path("."),
     inbox: Annotated[
         Optional[Path],  # noqa: UP045
@@ -45,12 +50,17 @@ def notice(
             "--inbox",
             help="收件箱目录：取最早一个尚未发布通报的月份（供 cron 定时运行）。",
             show_default=False,
+            metavar="目录",
         ),
     ] = None,
     prev: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
-            "--prev", "-p", help="上月统计表；默认取历史库中的上月排名。", show_default=False
+            "--prev",
+            "-p",
+            help="上月统计表；默认取历史库中的上月排名。",
+            show_default=False,
+            metavar="文件",
         ),
     ] = None,
     month: MonthOption = None,
@@ -63,6 +73,7 @@ def notice(
             show_default=False,
             min=1990,
             max=2100,
+            metavar="年份",
         ),
     ] = None,
     sheet: SheetOption = None,
@@ -72,7 +83,10 @@ def notice(
     when: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(
-            "--date", help="成文日期 YYYY-MM-DD（文号年份取此年份）；默认今天。", show_default=False
+            "--date",
+            help="成文日期 YYYY-MM-DD（文号年份取此年份）；默认今天。",
+            show_default=False,
+            metavar="年-月-日",
         ),
     ] = None,
     number: Annotated[
@@ -83,12 +97,15 @@ def notice(
             help="文号序号；默认取历史库中该年登记的下一个序号。",
             show_default=False,
             min=1,
+            metavar="序号",
         ),
     ] = None,
     formats: Annotated[
         str,
         typer.Option(
-            "--formats", help="输出格式，逗号分隔：docx,xlsx,md,pdf（pdf 需 LibreOffice）。"
+            "--formats",
+            help="输出格式，逗号分隔：docx,xlsx,md,pdf（pdf 需 LibreOffice）。",
+            metavar="格式",
         ),
     ] = "docx,xlsx,md",
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的通报文件。")] = False,
@@ -99,6 +116,7 @@ def notice(
             "-r",
             help="规则文件；默认按表头选用内置的月度或年度方案。",
             show_default=False,
+            metavar="规则文件",
         ),
     ] = None,
     notice_rules: Annotated[
@@ -107,6 +125,7 @@ def notice(
             "--notice-rules",
             help="通报设置（TOML）；默认 rules/notice.toml。",
             show_default=False,
+            metavar="文件",
         ),
     ] = None,
     db: DbOption = None,
@@ -131,7 +150,7 @@ def notice(
     from ipscore.app.notice import parse_formats
 
     if (file is None) == (inbox is None):
-        raise typer.BadParameter("请给出统计表 FILE，或用 --inbox 指定收件箱（二者选一）")
+        raise typer.BadParameter("请给出统计表（文件），或用 --inbox 指定收件箱（二者选一）")
     if inbox is not None:
         for flag, given in (
             ("--force", force),
@@ -144,7 +163,7 @@ def notice(
                 raise typer.BadParameter(
                     "--inbox 模式逐月处理收件箱中的文件，从不覆盖已有通报，位次变化取自历史库，"
                     f"文号自动顺延；不能用 {flag}"
-                    "（重做某月请用 ipscore notice FILE --out DIR --force）",
+                    "（重做某月请用 ipscore notice 文件 --out 目录 --force）",
                     param_hint=flag,
                 )
     try:
@@ -263,37 +282,42 @@ def _log_ready(out: Path) -> None:
 def history(
     db: DbOption = None,
     fmt: Annotated[
-        ListFormat, typer.Option("--format", "-f", help="输出格式。")
-    ] = ListFormat.table,
+        Optional[Format],  # noqa: UP045
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="输出格式；默认 table，或按 -o 的扩展名。",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--output", "-o", help="写入文件（原子写入）。", show_default=False, metavar="文件"
+        ),
+    ] = None,
     every: Annotated[
         bool, typer.Option("--all", help="列出每一次记录（默认每月每个方案只列最新一次）。")
     ] = False,
 ) -> None:
-    """列出历史库中已记录的月份：方案（官方或试算）、第一名、来源文件、记录人与时间。
+    """列出历史库中已记录的月份：方案（官方或试算）、第一名、来源文件、记录人与时间（本地时间）。
 
     历史库以只读方式打开，不会被改动。
     """
-    import json
-
     from ipscore.store.history import db_path, stored_months
 
+    chosen = output_format(fmt, output, store=db_path(db))
     months = run(lambda: stored_months(db, every_version=every))
-    if fmt is ListFormat.json:
-        from ipscore.render.history import months_json
-
-        print(json.dumps(months_json(months), ensure_ascii=False, indent=2))
-        return
-    if not months:
+    if not months and chosen is Format.table and output is None:
         print(
             f"历史库 {db_path(db)} 中还没有记录"
             "（ipscore rank 或 ipscore notice 会记录所排的月份）。"
         )
         return
-    from rich.console import Console
+    from ipscore.render.history import months_view
 
-    from ipscore.render.history import print_months
-
-    print_months(months, Console(), every_version=every)
+    emit(months_view(months, every_version=every), chosen, output)
 
 
 @app.command()
@@ -301,25 +325,57 @@ def trend(
     county: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(
-            "--county", "-c", help="只看一个区县（可用简称，如 张店）。", show_default=False
+            "--county",
+            "-c",
+            help="只看一个区县（可用简称，如 张店）。",
+            show_default=False,
+            metavar="区县",
+        ),
+    ] = None,
+    year: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            "--year",
+            "-y",
+            help="哪一年；默认历史库中最近的一年（走势不跨年）。",
+            show_default=False,
+            min=1990,
+            max=2100,
+            metavar="年份",
         ),
     ] = None,
     db: DbOption = None,
     fmt: Annotated[
-        ListFormat, typer.Option("--format", "-f", help="输出格式。")
-    ] = ListFormat.table,
+        Optional[Format],  # noqa: UP045
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="输出格式；默认 table，或按 -o 的扩展名。",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--output",
+            "-o",
+            help="写入文件；.xlsx 含每月的排名、得分、累计和排名折线图。",
+            show_default=False,
+            metavar="文件",
+        ),
+    ] = None,
     rules: RulesOption = None,
 ) -> None:
-    """各区县逐月排名走势（↑↓ 与迷你走势图）。
+    """各区县一年中逐月的排名（↑↓ 为比同年上月上升或下降）与迷你走势图。
 
-    只取同一方案下记录的排名：默认为官方方案，或 --rules 指定的方案。
+    只取同一方案下记录的排名：默认为官方方案，或 --rules 指定的方案；不跨年比较。
+    例：ipscore trend --year 2019 -o 走势.xlsx
     """
-    import json
-
-    from ipscore.rules.identity import scheme_id
     from ipscore.rules.resolve import resolve_scheme
-    from ipscore.store.history import db_path, stored_trend
+    from ipscore.store.history import db_path
 
+    chosen = output_format(fmt, output, inputs=(rules,), store=db_path(db))
     scheme = run(lambda: resolve_scheme(rules, "monthly", "trend"))
     name = None
     if county is not None:
@@ -329,17 +385,21 @@ def trend(
                 f"不认识的区县：{county!r}（可选：{'、'.join(scheme.units.names)}）",
                 param_hint="--county",
             )
-    data = run(lambda: stored_trend(scheme_id(scheme), db, name))
-    if fmt is ListFormat.json:
-        from ipscore.render.history import trend_json
 
-        print(json.dumps(trend_json(data), ensure_ascii=False, indent=2))
-        return
-    if not data:
+    def load() -> Any:
+        from ipscore.app.trend import load_trend
+
+        return load_trend(scheme, db, name, year)
+
+    data = run(load)
+    if data is None:
         print(f"历史库 {db_path(db)} 中还没有{name or ''}按方案“{scheme.name}”记录的排名。")
         return
-    from rich.console import Console
+    if chosen is Format.xlsx and output is not None:
+        from ipscore.render.trend_xlsx import write_trend_xlsx
 
-    from ipscore.render.history import print_trend
+        run(lambda: write_trend_xlsx(data, output))
+        return
+    from ipscore.render.trend import trend_view
 
-    print_trend(data, Console())
+    emit(trend_view(data), chosen, output)

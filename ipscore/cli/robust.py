@@ -37,7 +37,7 @@ _SUFFIXES = {".txt": RobustFormat.table, ".json": RobustFormat.json, ".xlsx": Ro
 def robust(
     file: Annotated[
         Path,
-        typer.Argument(help="月度统计表或年度考核数据表。", metavar="FILE", show_default=False),
+        typer.Argument(help="月度统计表或年度考核数据表。", metavar="文件", show_default=False),
     ],
     rules: Annotated[
         Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.10
@@ -46,15 +46,20 @@ def robust(
             "-r",
             help="规则文件；默认按表头自动选用内置的月度或年度方案。",
             show_default=False,
+            metavar="规则文件",
         ),
     ] = None,
-    runs: Annotated[int, typer.Option("--runs", "-n", help="模拟次数（1 到 1000000）。")] = 1000,
+    runs: Annotated[
+        int, typer.Option("--runs", "-n", help="模拟次数（1 到 1000000）。", metavar="次数")
+    ] = 1000,
     seed: Annotated[
         int, typer.Option("--seed", help="随机种子（非负整数）；同一种子得到完全相同的结果。")
     ] = 1,
     spread: Annotated[
         float,
-        typer.Option("--spread", help="各项分值的随机变动幅度，0.2 即 ±20%（0 ≤ 幅度 < 1）。"),
+        typer.Option(
+            "--spread", help="各项分值的随机变动幅度，0.2 即 ±20%（0 ≤ 幅度 < 1）。", metavar="幅度"
+        ),
     ] = 0.2,
     sobol: Annotated[
         bool,
@@ -62,11 +67,15 @@ def robust(
     ] = False,
     month: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--month", "-m", help="月度数据的月份 YYYY-MM。", show_default=False),
+        typer.Option(
+            "--month", "-m", help="月度数据的月份 YYYY-MM。", show_default=False, metavar="年-月"
+        ),
     ] = None,
     sheet: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--sheet", "-s", help="工作表名称（或序号）。", show_default=False),
+        typer.Option(
+            "--sheet", "-s", help="工作表名称（或序号）。", show_default=False, metavar="工作表"
+        ),
     ] = None,
     allow_missing: Annotated[
         bool, typer.Option("--allow-missing", help="允许缺少部分区县（只对已有区县分析）。")
@@ -74,13 +83,21 @@ def robust(
     fmt: Annotated[
         Optional[RobustFormat],  # noqa: UP045
         typer.Option(
-            "--format", "-f", help="输出格式；默认 table，或按 -o 的扩展名。", show_default=False
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="输出格式；默认 table，或按 -o 的扩展名。",
+            show_default=False,
         ),
     ] = None,
     output: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
-            "--output", "-o", help="写入文件（原子写入）；默认输出到终端。", show_default=False
+            "--output",
+            "-o",
+            help="写入文件（原子写入）；默认输出到终端。",
+            show_default=False,
+            metavar="文件",
         ),
     ] = None,
     quiet: QuietOption = False,

@@ -31,6 +31,14 @@ class Record:
     raw: dict[str, object] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Subtotal:
+    """A subtotal row (区县小计, 功能区小计) and the units of the group it closes."""
+
+    record: Record
+    members: tuple[str, ...]
+
+
 @dataclass
 class DataTable:
     """A loaded sheet: the units' records in canonical order and where everything came from."""
@@ -43,6 +51,7 @@ class DataTable:
     title: str = ""
     total: Record | None = None
     warnings: list[Problem] = field(default_factory=list)
+    subtotals: list[Subtotal] = field(default_factory=list)
 
     def record(self, county: str) -> Record | None:
         return next((r for r in self.records if r.county == county), None)

@@ -15,9 +15,10 @@ from typing import Any
 from ipscore.base.numbers import shown
 from ipscore.base.period import Period, period_from_filename, period_from_text
 from ipscore.base.problems import InputError, Problem
+from ipscore.base.text import printable
 from ipscore.intake.grids import Grid, cell_name, read_grids
 from ipscore.intake.header import HEADER_SEARCH_ROWS, HeaderLayout, cell_text, find_header
-from ipscore.intake.model import DataTable, Record
+from ipscore.intake.model import DataTable, Record, Subtotal
 from ipscore.intake.values import read_value
 from ipscore.rules.scheme import Scheme
 
@@ -269,6 +270,8 @@ def table_from_grid(
     ]
     records: dict[str, Record] = {}
     total: Record | None = None
+    subtotals: list[Subtotal] = []
+    group: list[str] = []  # the units since the last subtotal row
     units = scheme.units
     for row in range(layout.row + layout.depth, len(grid.rows)):
         cells = grid.rows[row]
@@ -279,7 +282,7 @@ def table_from_grid(
         first_text = next((t for t in texts if t), "")
         if units.is_note(first_text) and (not label or units.is_note(label)):
             continue
-        if not label and units.is_total(first_text):
+        if not label and (units.is_total(first_text) or units.is_subtotal(first_text)):
             label = first_text  # 合计 written in the 序号 column (often merged over 区县)
         ref = cell_name(row, unit_col.col)
         if not label:
@@ -299,7 +302,12 @@ def table_from_grid(
         if units.is_ignored(label):
             continue
         is_total = units.is_total(label)
-        county = "合计" if is_total else units.resolve(label)
+        # A subtotal (区县小计) is read like the 合计 row and never ranked; validate checks it.
+        is_subtotal = not is_total and units.is_subtotal(label)
+        if is_total or is_subtotal:
+            county: str | None = "合计" if is_total else printable(label)
+        else:
+            county = units.resolve(label)
         if county is None:
             problems.append(
                 Problem(
@@ -320,8 +328,12 @@ def table_from_grid(
             record.cells[spec.id] = cell_name(row, column.col)
             record.raw[spec.id] = value
             problem = read_value(record, spec, value, column, where)
-            if problem is not None and not is_total:
+            if problem is not None and not (is_total or is_subtotal):
                 problems.append(problem)
+        if is_subtotal:
+            subtotals.append(Subtotal(record, tuple(group)))
+            group = []
+            continue
         if is_total:
             total = record
             continue
@@ -360,6 +372,7 @@ def table_from_grid(
             )
             continue
         records[county] = record
+        group.append(county)
 
     missing = [name for name in units.names if name not in records]
     if missing and not allow_missing:
@@ -406,4 +419,5 @@ def table_from_grid(
         title=title,
         total=total,
         warnings=warnings,
+        subtotals=subtotals,
     )

@@ -1,13 +1,16 @@
-"""The month history in a terminal: the stored months, and each unit's rank month by month."""
+"""The month history in a terminal: the stored months (each unit's trend is :mod:`.trend`).
+
+The store keeps the recording time in UTC; it is shown in the machine's local time, the time of
+the cron log and of the files beside it.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
-from ipscore.base.text import printable
-from ipscore.store.history import MonthInfo, RankPoint
-
-SPARKS = "▁▂▃▄▅▆▇█"
+from ipscore.render.table import Column, Note, Table, number, text
+from ipscore.store.history import MonthInfo
 
 
 def months_json(months: list[MonthInfo]) -> list[dict[str, Any]]:
@@ -23,6 +26,7 @@ def months_json(months: list[MonthInfo]) -> list[dict[str, Any]]:
             "first": m.leader,
             "recorded_by": m.recorded_by,
             "recorded_at": m.recorded_at,
+            "recorded_at_local": local_time(m.recorded_at, seconds=True),
             "versions": m.versions,
             "version": m.version,
         }
@@ -30,106 +34,56 @@ def months_json(months: list[MonthInfo]) -> list[dict[str, Any]]:
     ]
 
 
-def trend_json(trend: dict[str, list[RankPoint]]) -> dict[str, Any]:
-    months = sorted({p.month for points in trend.values() for p in points})
-    return {
-        "months": months,
-        "units": [
-            {
-                "county": county,
-                "ranks": [
-                    {
-                        "month": p.month,
-                        "rank": p.rank,
-                        "score": float(p.score),
-                        "rank_change": p.rank_change,
-                    }
-                    for p in points
-                ],
-            }
-            for county, points in trend.items()
-        ],
-    }
+def local_time(stamp: str, *, seconds: bool = False) -> str:
+    """A stored UTC time (``2019-07-05 00:05:01``) in local time; as stored if unreadable."""
+    try:
+        moment = datetime.fromisoformat(stamp.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
-def sparkline(ranks: list[int | None], worst: int) -> str:
-    """Rank 1 is the tallest bar; a month without data is a blank."""
-    out = []
-    for rank in ranks:
-        if rank is None:
-            out.append(" ")
-            continue
-        level = round((worst - rank) * (len(SPARKS) - 1) / max(worst - 1, 1))
-        out.append(SPARKS[level])
-    return "".join(out)
-
-
-def _month_label(month: str, years: set[str]) -> str:
-    number = month.partition("-")[2]
-    return f"{int(number)}月" if len(years) == 1 else month
-
-
-def _cell(value: str, limit: int = 60) -> Any:
-    """A table cell that is shown literally: never read as Rich markup."""
-    from rich.text import Text
-
-    return Text(printable(value, limit))
-
-
-def print_months(months: list[MonthInfo], console: Any, every_version: bool = False) -> None:
-    from rich.table import Table
-
+def months_view(months: list[MonthInfo], every_version: bool = False) -> Table:
+    """The recorded months as a table for every writer; on a narrow terminal the source file,
+    then the recorder and counts, are left out first."""
     title = "历史库中的每一次记录" if every_version else "已记录的月份（每月每个方案的最新一次）"
-    table = Table(title=title, title_style="bold")
-    heads = ["月份", "方案", "类别", "单位数", "第一名", "来源文件", "记录人", "记录时间（UTC）"]
+    columns = [
+        Column("月份", width=9),
+        Column("方案", width=26, fold=True, min_width=12),
+        Column("方案摘要", width=10, drop=2, group="方案摘要"),
+        Column("类别", width=6),
+        Column("单位数", number=True, width=7, drop=2, group="单位数"),
+        Column("第一名", width=10),
+        Column("来源文件", width=24, fold=True, drop=1),
+        Column("记录人", width=10, drop=2, group="记录人"),
+        Column("记录时间", width=17),
+    ]
     if not every_version:
-        heads.append("记录次数")
-    for head in heads:
-        table.add_column(head, justify="right" if head in ("单位数", "记录次数") else "left")
+        columns.append(Column("记录次数", number=True, width=8, drop=2, group="记录次数"))
+    rows = []
     for m in months:
         source = m.source.replace("\\", "/").rsplit("/", 1)[-1]
-        scheme = f"{m.scheme}（{m.digest[:8]}）" if m.digest else m.scheme
         cells = [
-            _cell(m.month),
-            _cell(scheme),
-            _cell("官方" if m.official else "试算"),
-            _cell(str(m.units)),
-            _cell(m.leader),
-            _cell(source),
-            _cell(m.recorded_by or "—"),
-            _cell(m.recorded_at[:16]),
+            text(m.month),
+            text(m.scheme),
+            text(m.digest[:8] or "—"),
+            text("官方" if m.official else "试算"),
+            number(m.units),
+            text(m.leader),
+            text(source),
+            text(m.recorded_by or "—"),
+            text(local_time(m.recorded_at)),
         ]
         if not every_version:
-            cells.append(_cell(str(m.versions)))
-        table.add_row(*cells)
-    console.print(table)
-
-
-def print_trend(trend: dict[str, list[RankPoint]], console: Any) -> None:
-    """One row per unit: its rank each month with ↑/↓ against the month before, and a sparkline."""
-    from rich.table import Table
-    from rich.text import Text
-
-    months = sorted({p.month for points in trend.values() for p in points})
-    years = {m.partition("-")[0] for m in months}
-    worst = max((p.rank for points in trend.values() for p in points), default=1)
-    table = Table(title="各区县排名走势（↑ 上升，↓ 下降）", title_style="bold")
-    table.add_column("区县")
-    for month in months:
-        table.add_column(_month_label(month, years), justify="right")
-    table.add_column("走势")
-    for county, points in trend.items():
-        by_month = {p.month: p for p in points}
-        cells: list[Any] = []
-        for month in months:
-            point = by_month.get(month)
-            if point is None:
-                cells.append("")
-                continue
-            change = point.rank_change
-            mark = "" if not change else (f"↑{change}" if change > 0 else f"↓{-change}")
-            style = "green" if change and change > 0 else "red" if change else ""
-            cells.append(Text(f"{point.rank}{mark}", style=style))
-        ranks = [by_month[m].rank if m in by_month else None for m in months]
-        table.add_row(_cell(county), *cells, sparkline(ranks, worst))
-    console.print(table)
+            cells.append(number(m.versions))
+        rows.append(cells)
+    return Table(
+        title=title,
+        columns=columns,
+        rows=rows,
+        notes=[Note("记录时间为本机当地时间")],
+        sheet="历史库",
+        data=months_json(months),
+    )

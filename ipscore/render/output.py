@@ -50,6 +50,12 @@ def view_of(result: Any) -> Table:
         from ipscore.render.tally import tally_view
 
         return tally_view(result)
+    from ipscore.scoring.collection import Collection
+
+    if isinstance(result, Collection):
+        from ipscore.render.status import status_view
+
+        return status_view(result)
     raise TypeError(f"no table for {type(result).__name__}")
 
 

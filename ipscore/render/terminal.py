@@ -5,7 +5,9 @@ Every string goes in as a :class:`rich.text.Text`, never as console markup, so `
 NUL…) are shown as escapes. Rich measures CJK characters as two cells wide, so columns line up.
 
 When the table is wider than the terminal, the coded headers (①…) replace the short ones with a
-legend under the table, then the droppable columns are left out in turn, and a note says so.
+legend under the table, then the droppable columns are left out in turn, and a note says which
+and how to see them. Text that is not for a terminal (a file, a pipe) keeps every column at its
+full width (:func:`table_text`), and no line ends in spaces.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
     from rich.table import Table as RichTable
 
 _TONES = {"bad": "red", "good": "green", "warn": "yellow"}
-_WIDE = 160  # the width of ``--format table -o FILE``
+_WIDE = 160  # a file's table takes the fullest form within this width that keeps every column
 
 
 def _variants(table: Table) -> list[tuple[bool, bool, int]]:
@@ -41,7 +43,7 @@ def _notes(table: Table, columns: list[Column], coded: bool, dropped: int) -> li
         notes.insert(
             0,
             f"终端较窄，未列出{'、'.join(dict.fromkeys(groups))}"
-            "（加宽终端，或用 --format md/csv/xlsx 查看）",
+            "（加宽窗口，或用 -f csv 输出全部列）",
         )
     if coded:
         legend = [f"{c.code}{c.title}" for c in columns if c.code]
@@ -105,34 +107,64 @@ def rich_table(
     return out
 
 
-def fitted(table: Table, width: int) -> RichTable:
-    """The fullest form of the table whose columns fit ``width`` (the notes wrap)."""
+def _form(table: Table, width: int) -> tuple[bool, bool, int]:
+    """The fullest form (tight, coded, dropped) of the table whose columns fit ``width``."""
     variants = _variants(table)
     for tight, coded, dropped in variants:
         bare = rich_table(table, tight=tight, coded=coded, dropped=dropped, caption=False)
         if natural_width(bare) <= width:
-            break
+            return tight, coded, dropped
+    return variants[-1]
+
+
+def fitted(table: Table, width: int) -> RichTable:
+    """The fullest form of the table whose columns fit ``width``, its notes as the caption."""
+    tight, coded, dropped = _form(table, width)
     return rich_table(table, tight=tight, coded=coded, dropped=dropped)
 
 
-def print_table(table: Table, console: Console) -> None:
-    """The fullest form that fits the console; a table without rows is only its notes."""
-    if not table.rows:
-        from rich.text import Text
+def print_table(table: Table, console: Console, *, wrap: bool = True) -> None:
+    """The fullest form that fits the console, then its notes: wrapped at the console's width
+    (not the table's), or each on one line (``wrap`` False, for a file). A table without rows
+    is only its notes."""
+    from rich.text import Text
 
-        for note in table.notes:
-            console.print(Text(visible(note.text)), soft_wrap=True)
-        return
-    console.print(fitted(table, console.width))
+    if table.rows:
+        tight, coded, dropped = _form(table, console.width)
+        console.print(rich_table(table, tight=tight, coded=coded, dropped=dropped, caption=False))
+        keep = [c for c in table.columns if not (c.drop and c.drop <= dropped)]
+        notes = _notes(table, keep, coded, dropped)
+        style = "table.caption"
+    else:
+        notes, style = [n.text for n in table.notes], ""
+    for note in notes:
+        console.print(Text(visible(note), style=style), soft_wrap=not wrap)
 
 
-def table_text(table: Table, width: int = _WIDE) -> str:
-    """The table as plain text (``--format table -o FILE``)."""
+def table_text(table: Table, width: int | None = None) -> str:
+    """The table as plain text, for a file or a pipe (``rank x.xlsx > 排名.txt``, ``-o x.txt``):
+    every column at its full width (or fitted to ``width`` columns as on a terminal); no line
+    ends in spaces."""
     from rich.console import Console
 
+    if width is None:
+        width = _whole_width(table)
     console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
-    print_table(table, console)
-    return console.export_text()
+    print_table(table, console, wrap=False)
+    return "".join(line.rstrip() + "\n" for line in console.export_text().splitlines())
+
+
+def _whole_width(table: Table) -> int:
+    """The width of the fullest form that keeps every column: the first within ``_WIDE``
+    (coded headers with their legend if need be), else the narrowest."""
+    if not table.rows:
+        return 1000
+    widths = [
+        natural_width(rich_table(table, tight=tight, coded=coded, caption=False))
+        for tight, coded, dropped in _variants(table)
+        if not dropped
+    ]
+    return next((w for w in widths if w <= _WIDE), min(widths))
 
 
 def natural_width(table: RichTable) -> int:
@@ -142,4 +174,6 @@ def natural_width(table: RichTable) -> int:
 
     probe = Console(width=1000, record=True, file=io.StringIO(), color_system=None)
     probe.print(table)
-    return max((cell_len(line.rstrip()) for line in probe.export_text().splitlines()), default=0)
+    # Every line is as wide as the table (a header may end in its padding), so none is
+    # stripped: measuring stripped lines made a table one column too wide fit (``变…``).
+    return max((cell_len(line) for line in probe.export_text().splitlines()), default=0)

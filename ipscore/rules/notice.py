@@ -210,7 +210,8 @@ def load_notice_rules(path: Path | str | None = None) -> NoticeRules:
     path = Path(path) if path is not None else default_notice_path()
     data = read_toml(path)
     c = RuleChecker(path)
-    c.unknown_keys(data, {"notice", "fonts", "monthly", "annual", "requirements"}, "notice.toml")
+    keys = {"notice", "fonts", "monthly", "annual", "requirements", "collection"}
+    c.unknown_keys(data, keys, "notice.toml")
     if "requirements" in data:
         c.add("requirements", "[[requirements]] 已改为 [[monthly.requirements]]", "rules-invalid")
     notice = c.table(data.get("notice"), "notice") if "notice" in data else {}
@@ -263,3 +264,33 @@ def load_notice_rules(path: Path | str | None = None) -> NoticeRules:
         annual=annual,
         source=str(path),
     )
+
+
+@dataclass(frozen=True)
+class CollectionRules:
+    """The collection round's settings (``[collection]`` of notice.toml)."""
+
+    deadline_day: int | None  # units report month M by this day of month M+1; None: not set
+    source: str
+
+
+def load_collection_rules(path: Path | str | None = None) -> CollectionRules:
+    """Read ``[collection]`` of a notice wording file (rules/notice.toml when ``path`` is None);
+    a file without it sets no deadline."""
+    path = Path(path) if path is not None else default_notice_path()
+    data = read_toml(path)
+    c = RuleChecker(path)
+    table = c.table(data.get("collection", {}), "collection")
+    c.unknown_keys(table, {"deadline_day"}, "collection")
+    day = table.get("deadline_day")
+    if day is not None and (
+        isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= 28
+    ):
+        c.add(
+            "collection.deadline_day",
+            f"应为 1 到 28 之间的整数（次月几日），实际为 {day!r}",
+            "rules-range",
+        )
+    if c.problems:
+        raise RulesError(c.problems)
+    return CollectionRules(day, str(path))

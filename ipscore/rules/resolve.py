@@ -20,7 +20,7 @@ from ipscore.base.problems import IpscoreError, Problem, RulesError
 from ipscore.rules.identity import remember, scheme_id
 from ipscore.rules.parse import parse_scheme
 from ipscore.rules.scheme import SCHEME_KINDS, Scheme
-from ipscore.rules.source import read_toml, rules_dir
+from ipscore.rules.source import read_toml, rules_dir, shown_path
 
 ENV_RULES = "IPSCORE_RULES"
 DEFAULT_MONTHLY = "monthly-2019.toml"
@@ -73,7 +73,7 @@ def default_scheme(kind: str) -> Scheme:
     listed = _env_schemes()
     mine = [s for s in listed if s.kind == kind]
     if len(mine) > 1:
-        names = "、".join(str(s.source) for s in mine)
+        names = "、".join(shown_path(s.source) for s in mine)
         raise RulesError(
             [
                 Problem(

@@ -37,13 +37,44 @@ def rules_dir() -> Path:
     return package.parent / "rules"
 
 
+def builtin_rule(name: str) -> Path | None:
+    """A built-in rule file by name: ``monthly``, ``annual``, or a file name in the bundled rules
+    (``units``, ``notice.toml``, ``targets-2019``); None when ``name`` names none (or is a path)."""
+    aliases = {"monthly": "monthly-2019.toml", "annual": "annual-2019.toml"}
+    if not name or "/" in name or "\\" in name or name in (".", ".."):
+        return None
+    folder = rules_dir()
+    for candidate in (aliases.get(name), name, f"{name}.toml"):
+        if candidate and (folder / candidate).is_file() and candidate.endswith(".toml"):
+            return folder / candidate
+    return None
+
+
+def builtin_rules() -> list[Path]:
+    """Every bundled rule file, by name."""
+    return sorted(rules_dir().glob("*.toml"))
+
+
+def shown_path(path: Path | str) -> str:
+    """A rule file as messages name it: as the user typed it, or for a bundled file
+    ``内置的 monthly-2019.toml`` — never a path into the installed package."""
+    path = Path(path)
+    if path.is_absolute():
+        try:
+            if path.resolve().parent == rules_dir().resolve():
+                return f"内置的 {path.name}"
+        except OSError:
+            pass
+    return str(path)
+
+
 # --------------------------------------------------------------------------------------------
 # Reading TOML safely.
 
 
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse a TOML file as data, refusing oversized or malformed files with a RulesError."""
-    shown = str(path)
+    shown = shown_path(path)
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -121,7 +152,7 @@ class RuleChecker:
     """Collects the problems of a rule file, each with its place; shared by every rule reader."""
 
     def __init__(self, path: Path) -> None:
-        self.file = str(path)
+        self.file = shown_path(path)
         self.problems: list[Problem] = []
 
     def add(self, place: str, message: str, code: str = "rules-invalid") -> None:

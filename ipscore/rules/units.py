@@ -15,7 +15,7 @@ if sys.version_info >= (3, 11):
     pass
 else:  # pragma: no cover - exercised on Python 3.10 only
     pass
-from ipscore.rules.source import RuleChecker, read_toml
+from ipscore.rules.source import RuleChecker, read_toml, shown_path
 
 # --------------------------------------------------------------------------------------------
 # The parsed scheme.
@@ -32,6 +32,7 @@ class UnitList:
     ignore_labels: frozenset[str]
     note_prefixes: tuple[str, ...]
     source: str = "units.toml"
+    subtotal_suffixes: tuple[str, ...] = ("小计",)
 
     def resolve(self, text: str) -> str | None:
         """The canonical name for a spelling, or None when it names no unit."""
@@ -39,6 +40,10 @@ class UnitList:
 
     def is_total(self, text: str) -> bool:
         return normalise_text(text) in self.total_labels
+
+    def is_subtotal(self, text: str) -> bool:
+        """A subtotal row closing a group of units: 区县小计, 功能区小计, 小计."""
+        return normalise_text(text).endswith(self.subtotal_suffixes)
 
     def is_ignored(self, text: str) -> bool:
         return normalise_text(text) in self.ignore_labels
@@ -67,7 +72,8 @@ def load_units(path: Path, checker: RuleChecker) -> UnitList | None:
     sub = RuleChecker(path)
     sub.unknown_keys(data, {"city", "units"}, "units.toml")
     city = sub.table(data.get("city", {}), "city")
-    sub.unknown_keys(city, {"name", "total_labels", "ignore_labels", "note_prefixes"}, "city")
+    keys = {"name", "total_labels", "subtotal_suffixes", "ignore_labels", "note_prefixes"}
+    sub.unknown_keys(city, keys, "city")
     city_name = sub.text(city, "name", "city", "本市") or "本市"
 
     def labels(key: str, default: list[str]) -> list[str]:
@@ -78,6 +84,7 @@ def load_units(path: Path, checker: RuleChecker) -> UnitList | None:
         return value
 
     totals = labels("total_labels", ["合计", "全市"])
+    subtotals = labels("subtotal_suffixes", ["小计"])
     ignored = labels("ignore_labels", ["其他"])
     notes = labels("note_prefixes", ["注"])
 
@@ -119,5 +126,6 @@ def load_units(path: Path, checker: RuleChecker) -> UnitList | None:
         total_labels=frozenset(normalise_text(t) for t in totals),
         ignore_labels=frozenset(normalise_text(t) for t in ignored),
         note_prefixes=tuple(normalise_text(n) for n in notes),
-        source=str(path),
+        source=shown_path(path),
+        subtotal_suffixes=tuple(normalise_text(n) for n in subtotals if normalise_text(n)),
     )

@@ -308,6 +308,34 @@ def total_problems(grid: Grid, table: DataTable, scheme: Scheme) -> list[Problem
     return out
 
 
+def subtotal_problems(grid: Grid, table: DataTable, scheme: Scheme) -> list[Problem]:
+    """Each subtotal row (区县小计, 功能区小计) against the sum of the units it closes."""
+    out: list[Problem] = []
+    for subtotal in table.subtotals:
+        record = subtotal.record
+        members = [r for r in table.records if r.county in subtotal.members]
+        for spec in scheme.data_fields:
+            if spec.id not in record.values or spec.id not in table.columns:
+                continue
+            if not all(spec.id in r.values for r in members):
+                continue
+            units = sum((Fraction(r.values[spec.id]) for r in members), Fraction(0))
+            if units == record.values[spec.id]:
+                continue
+            names = "、".join(subtotal.members) or "（上方没有区县）"
+            out.append(
+                Problem(
+                    "subtotal-mismatch",
+                    f"{record.county}为 {shown(record.raw[spec.id])}，"
+                    f"其上方各区县（{names}）之和为 {fmt(units, 0)}"
+                    f"（相差 {fmt(abs(units - record.values[spec.id]), 0)}）",
+                    level="warning",
+                    **_where(grid, record, table.columns[spec.id]),
+                )
+            )
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # Against last month
 

@@ -125,6 +125,7 @@ class RankPoint:
     rank: int
     score: str
     rank_change: int | None
+    ytd: int | None = None  # the unit's 累计 that month
 
 
 class Store:
@@ -372,7 +373,7 @@ class Store:
         """Each unit's rank month by month under ``scheme``, units in the latest month's rank
         order."""
         rows = self._read(
-            "SELECT s.county, v.month, s.rank, s.score, s.rank_change"
+            "SELECT s.county, v.month, s.rank, s.score, s.rank_change, s.ytd_apps"
             " FROM scores s JOIN versions v ON v.id = s.version"
             " WHERE v.id IN (SELECT max(id) FROM versions"
             f"  WHERE {_SAME_SCHEME} GROUP BY month)"
@@ -381,10 +382,11 @@ class Store:
         )
         series: dict[str, list[RankPoint]] = {}
         latest: dict[str, tuple[str, int]] = {}
-        for unit, month, rank, score, change in rows:
+        for unit, month, rank, score, change, ytd in rows:
             if county is not None and unit != county:
                 continue
-            series.setdefault(unit, []).append(RankPoint(month, rank, score, change))
+            count = int(ytd) if ytd is not None else None
+            series.setdefault(unit, []).append(RankPoint(month, rank, score, change, count))
             latest[unit] = (month, rank)
         # Units still reporting come first, in their latest rank order.
         order = sorted(series, key=lambda u: (-_month_key(latest[u][0]), latest[u][1]))
