@@ -8,13 +8,6 @@ from pathlib import Path
 from ipscore.base.period import Period
 from ipscore.tally.count import Stage, TallyResult, tally
 
-WORKING_RULES = Path("rules") / "attribution.toml"
-
-
-def default_rules() -> Path | None:
-    """The working folder's rules (``ipscore init``) when run inside one, else the bundled."""
-    return WORKING_RULES if WORKING_RULES.is_file() else None
-
 
 def tally_month(
     records: Path | str | Sequence[Path | str],
@@ -32,7 +25,7 @@ def tally_month(
     from ipscore.rules.targets import load_targets
     from ipscore.tally.attribution import load_attribution
 
-    attribution = load_attribution(rules if rules is not None else default_rules())
+    attribution = load_attribution(rules)
     goals = load_targets(
         targets,
         period.year,

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ipscore.base.problems import RulesError
-from ipscore.rules.source import RuleChecker, kind_of, read_toml, rules_dir
+from ipscore.rules.source import RuleChecker, default_rule_file, kind_of, read_toml
 
 DEFAULT_NOTICE = "notice.toml"
 PLACEHOLDERS = ("年", "月", "期间", "下年")
@@ -105,7 +105,7 @@ class NoticeRules:
 
 
 def default_notice_path() -> Path:
-    return rules_dir() / DEFAULT_NOTICE
+    return default_rule_file(DEFAULT_NOTICE)
 
 
 def fill(template: str, values: dict[str, str]) -> str:

@@ -20,7 +20,7 @@ from ipscore.base.problems import IpscoreError, Problem, RulesError
 from ipscore.rules.identity import remember, scheme_id
 from ipscore.rules.parse import parse_scheme
 from ipscore.rules.scheme import SCHEME_KINDS, Scheme
-from ipscore.rules.source import read_toml, rules_dir, shown_path
+from ipscore.rules.source import default_rule_file, read_toml, shown_path
 
 ENV_RULES = "IPSCORE_RULES"
 DEFAULT_MONTHLY = "monthly-2019.toml"
@@ -33,7 +33,7 @@ KIND_USES = {"monthly": "月度排名", "annual": "年度考核"}
 def default_scheme_path(kind: str = "monthly") -> Path:
     """The built-in scheme of a kind (the 2019 monthly ranking by default)."""
     names = {"monthly": DEFAULT_MONTHLY, "annual": DEFAULT_ANNUAL}
-    return rules_dir() / names[kind]
+    return default_rule_file(names[kind])
 
 
 def load_scheme(path: Path | str | None = None) -> Scheme:

@@ -37,6 +37,21 @@ def rules_dir() -> Path:
     return package.parent / "rules"
 
 
+# A working folder (``ipscore init``) keeps its own copies of the rule files in ``rules/``; run
+# inside one, a command without --rules reads those, so the bureau's edits (its name in
+# notice.toml, next year's targets) apply without a path on every command.
+WORKING_RULES = Path("rules")
+
+
+def default_rule_file(name: str) -> Path:
+    """The rule file ``name`` a command uses by default: ``./rules/NAME`` when run inside a
+    working folder that has it (a regular file, not a link), else the bundled one."""
+    local = WORKING_RULES / name
+    if local.is_file() and not local.is_symlink():
+        return local
+    return rules_dir() / name
+
+
 def builtin_rule(name: str) -> Path | None:
     """A built-in rule file by name: ``monthly``, ``annual``, or a file name in the bundled rules
     (``units``, ``notice.toml``, ``targets-2019``); None when ``name`` names none (or is a path)."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ipscore.base.problems import Problem, RulesError
-from ipscore.rules.source import RuleChecker, kind_of, read_toml, rules_dir
+from ipscore.rules.source import RuleChecker, default_rule_file, kind_of, read_toml
 from ipscore.rules.units import UnitList, units_named
 
 
@@ -37,7 +37,7 @@ class Targets:
 
 
 def default_targets_path(year: int) -> Path:
-    return rules_dir() / f"targets-{year}.toml"
+    return default_rule_file(f"targets-{year}.toml")
 
 
 def load_targets(

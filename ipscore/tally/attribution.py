@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ipscore.base.numbers import normalise_text
 from ipscore.base.problems import RulesError
-from ipscore.rules.source import RuleChecker, read_toml, rules_dir
+from ipscore.rules.source import RuleChecker, default_rule_file, read_toml
 from ipscore.rules.units import UnitList, units_named
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ class AttributionRules:
 
 
 def default_attribution_path() -> Path:
-    return rules_dir() / DEFAULT_ATTRIBUTION
+    return default_rule_file(DEFAULT_ATTRIBUTION)
 
 
 # --------------------------------------------------------------------------------------------
