@@ -46,10 +46,11 @@ WORKING_RULES = Path("rules")
 def default_rule_file(name: str) -> Path:
     """The rule file ``name`` a command uses by default: ``./rules/NAME`` when run inside a
     working folder that has it (a regular file, not a link), else the bundled one."""
+    bundled = rules_dir() / name
     local = WORKING_RULES / name
-    if local.is_file() and not local.is_symlink():
+    if local.is_file() and not local.is_symlink() and local.resolve() != bundled.resolve():
         return local
-    return rules_dir() / name
+    return bundled  # also in a source checkout, whose rules/ is the bundled folder
 
 
 def builtin_rule(name: str) -> Path | None:
