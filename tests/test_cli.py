@@ -280,3 +280,28 @@ def test_subprocess_from_another_directory(tmp_path: Path) -> None:
     assert bad.returncode == 2
     assert bad.stderr.startswith("错误：missing.xlsx：文件不存在")
     assert "Traceback" not in bad.stderr
+
+
+def test_rank_change_says_unchanged_apart_from_no_data(tmp_path: Path) -> None:
+    # June against May (DOMAIN.md samples): 高新区 stays 1st, 经济开发区 rises from 8th to 4th.
+    result = CliRunner().invoke(
+        app,
+        [
+            "rank",
+            str(SAMPLES_DIR / "2019-06.xlsx"),
+            "--prev",
+            str(SAMPLES_DIR / "2019-05.xlsx"),
+            "-f",
+            "md",
+            "--db",
+            str(tmp_path / "h.db"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    rows = {
+        line.split("|")[2].strip(): line for line in lines if line.split("|")[1].strip().isdigit()
+    }
+    assert rows["高新区"].rstrip(" |").endswith("持平")
+    assert rows["经济开发区"].rstrip(" |").endswith("↑4")
+    assert "持平 不变；— 上月无此单位" in result.stdout

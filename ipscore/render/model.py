@@ -178,7 +178,10 @@ def monthly_notes(ranking: Ranking) -> list[str]:
     if ranking.schedule_pct is not None:
         lines.append(f"序时进度 {fmt(ranking.schedule_pct)}%；完成率后标“*”的区县未完成序时进度")
     if ranking.previous is not None:
-        lines.append(f"位次变化与 {ranking.previous.span_zh} 排名相比（↑ 上升，↓ 下降）")
+        lines.append(
+            f"位次变化与 {ranking.previous.span_zh} 排名相比"
+            "（↑ 上升，↓ 下降，持平 不变；— 上月无此单位）"
+        )
     else:
         lines.append("位次变化：无上月数据（可用 --prev 指定上月文件）")
     return lines

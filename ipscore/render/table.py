@@ -145,8 +145,11 @@ def shown(cell: Cell) -> str:
         return str(cell.value) + cell.mark
     value = cell.value
     if cell.style == "change":
-        if not value:
+        # "—" only where there is nothing to compare with; an unchanged rank says so.
+        if value is None:
             return "—" + cell.mark
+        if not value:
+            return "持平" + cell.mark
         amount = number_text(Cell(abs(value), True, cell.decimals))  # type: ignore[arg-type]
         return ("↑" if value > 0 else "↓") + amount + cell.mark  # type: ignore[operator]
     if value is None:
