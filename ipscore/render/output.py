@@ -21,42 +21,39 @@ def format_of(path: Path) -> str:
 
 
 def view_of(result: Any) -> Table:
-    """The table of a ranking, an assessment, a comparison, a validation report or a tally."""
-    from ipscore.scoring.annual import Assessment
-    from ipscore.scoring.checks import Report
-    from ipscore.scoring.compare import Comparison
-    from ipscore.scoring.score import Ranking
-    from ipscore.tally.count import TallyResult
+    """The table of a ranking, an assessment, a comparison, a validation report or a tally.
 
+    Dispatched on the result's class name, and each builder imported only when its kind comes
+    up, so writing a ranking does not import the tally (or Polars behind it).
+    """
     if isinstance(result, Table):
         return result
-    if isinstance(result, Ranking):
+    kind = type(result).__name__
+    if kind == "Ranking":
         from ipscore.render.model import ranking_view
 
         return ranking_view(result)
-    if isinstance(result, Assessment):
+    if kind == "Assessment":
         from ipscore.render.annual import assessment_view
 
         return assessment_view(result)
-    if isinstance(result, Comparison):
+    if kind == "Comparison":
         from ipscore.render.compare import comparison_view
 
         return comparison_view(result)
-    if isinstance(result, Report):
+    if kind == "Report":
         from ipscore.render.report import report_view
 
         return report_view(result)
-    if isinstance(result, TallyResult):
+    if kind == "TallyResult":
         from ipscore.render.tally import tally_view
 
         return tally_view(result)
-    from ipscore.scoring.collection import Collection
-
-    if isinstance(result, Collection):
+    if kind == "Collection":
         from ipscore.render.status import status_view
 
         return status_view(result)
-    raise TypeError(f"no table for {type(result).__name__}")
+    raise TypeError(f"no table for {kind}")
 
 
 def text_of(table: Table, fmt: str) -> str:

@@ -168,12 +168,9 @@ def _whole_width(table: Table) -> int:
 
 
 def natural_width(table: RichTable) -> int:
-    """The width a table takes when nothing limits it."""
-    from rich.cells import cell_len
+    """The width a table takes when nothing limits it (Rich's own measure: no rendering)."""
     from rich.console import Console
+    from rich.measure import Measurement
 
-    probe = Console(width=1000, record=True, file=io.StringIO(), color_system=None)
-    probe.print(table)
-    # Every line is as wide as the table (a header may end in its padding), so none is
-    # stripped: measuring stripped lines made a table one column too wide fit (``变…``).
-    return max((cell_len(line) for line in probe.export_text().splitlines()), default=0)
+    probe = Console(width=1000, file=io.StringIO(), color_system=None)
+    return Measurement.get(probe, probe.options, table).maximum
