@@ -457,10 +457,10 @@ def test_unexpected_failure_exits_1_and_writes_nothing(tmp_path: Path, monkeypat
     shutil.copy(MAY, inbox)
     real = ipscore.app.notice.render
 
-    def render(notice, fmt: str) -> bytes:
+    def render(notice, fmt: str, *images: object) -> bytes:
         if fmt == "md":  # the last format fails after the others rendered
             raise RuntimeError("disk on fire")
-        return real(notice, fmt)
+        return real(notice, fmt, *images)
 
     monkeypatch.setattr(ipscore.app.notice, "render", render)
     result = cron(inbox, out)

@@ -39,6 +39,7 @@ from ipscore.app.notice import (
     check_pages,
     circular_paths,
     folder_key,
+    monthly_notice,
     remove_stale_circular_temps,
     restore_missing,
     score_month,
@@ -51,7 +52,6 @@ from ipscore.base.period import Period, period_from_filename
 from ipscore.base.problems import InputError, IpscoreError, OutputError, Problem
 from ipscore.base.text import printable
 from ipscore.intake.table import load_table
-from ipscore.render.circular import build_notice
 from ipscore.rules.notice import NoticeRules
 from ipscore.rules.scheme import Scheme
 from ipscore.store.history import PublishedFile, Store, StoreError
@@ -298,7 +298,7 @@ class _Cron:
                 source, self.scheme, store, prev_fallback=found.months.get(period.previous())
             )
             taken = take_number(store, self.rules, self.when, f"{period} 月度通报", None)
-            notice = build_notice(ranking, self.rules, self.when, taken.number)
+            notice, _ = monthly_notice(ranking, self.rules, self.when, taken.number)
             check_pages(notice, self.formats, ranking.warnings)
             result = write_set(
                 store,

@@ -21,6 +21,9 @@ the folder that the store does not record (an older ipscore, another store) are 
 the cron run records them then, without touching them. Only one publication runs in an output
 folder at a time (:func:`ipscore.base.lock.folder_lock`). The unattended monthly run is
 :mod:`ipscore.app.inbox`.
+
+The PNGs of a 附图 (``[monthly] figures``), written beside the Markdown that refers to them,
+are files of the set like the others: staged, recorded and restored with it.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ FORMATS = ("docx", "xlsx", "md", "pdf")
 DEFAULT_FORMATS = ("docx", "xlsx", "md")
 NAME = "发明专利申请情况通报"
 LOCK_WAIT = 30.0  # seconds a publication waits for another run in the same folder
-_CIRCULAR_NAME = re.compile(r"\d{4}(-\d{2})? .+\.(docx|xlsx|md|pdf)", re.DOTALL)
+_CIRCULAR_NAME = re.compile(r"\d{4}(-\d{2})? .+\.(docx|xlsx|md|pdf|png)", re.DOTALL)
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -66,7 +69,14 @@ def circular_paths(out: Path, period: Period, formats: Sequence[str]) -> dict[st
     return {fmt: out / f"{period} {NAME}.{fmt}" for fmt in formats}
 
 
-def render(notice: Notice, fmt: str) -> bytes:
+def image_paths(md: Path, notice: Notice) -> list[Path]:
+    """The PNG of each chart of the 附图, written beside the Markdown that refers to them:
+    ``2019-06 发明专利申请情况通报 图1.png``."""
+    return [md.with_name(f"{md.stem} 图{i}.png") for i in range(1, len(notice.charts) + 1)]
+
+
+def render(notice: Notice, fmt: str, images: Sequence[str] = ()) -> bytes:
+    """One file of the set; ``images`` names the 附图's PNG files the Markdown refers to."""
     if fmt in ("docx", "pdf"):
         from ipscore.render.docx import docx_bytes
 
@@ -86,7 +96,7 @@ def render(notice: Notice, fmt: str) -> bytes:
         return notice_xlsx_bytes(notice)
     from ipscore.render.notice_md import notice_markdown
 
-    return notice_markdown(notice).encode("utf-8")
+    return notice_markdown(notice, images).encode("utf-8")
 
 
 def is_circular_name(name: str) -> bool:
@@ -112,6 +122,41 @@ class Published:
     notice: Notice
     written: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)  # already there, left alone
+    chart_font: Any = None  # the charts.Font the 附图 was drawn in; None: no 附图, or no font
+
+
+def monthly_notice(
+    ranking: Ranking, rules: NoticeRules, when: date, number: int
+) -> tuple[Notice, Any]:
+    """The monthly circular with the 附图 notice.toml asks for (``[monthly] figures``), drawn
+    in a CJK font found on the machine, and that font (None when there is no 附图 or no font;
+    the ranking's warnings then say why)."""
+    kinds = rules.wording(ranking.period.month).figures
+    if not kinds:
+        return build_notice(ranking, rules, when, number), None
+    from ipscore.render.charts import find_cjk_font
+    from ipscore.render.notice_figures import figure_annex
+
+    font = find_cjk_font()
+    if font is None:
+        ranking.warnings.append(
+            Problem(
+                "font-missing",
+                "本机没有找到中文字体，通报附图中的中文会显示为方框；请安装中文字体"
+                "（Linux：fonts-noto-cjk；Windows 自带微软雅黑、黑体）",
+                level="warning",
+            )
+        )
+    figure, left_out = figure_annex(ranking, kinds, font, when)
+    if left_out:
+        ranking.warnings.append(
+            Problem(
+                "notice-figure-skipped",
+                "通报设置要求附完成率图，但本月各区县都没有年度目标：附图略去此图",
+                level="warning",
+            )
+        )
+    return build_notice(ranking, rules, when, number, figure), font
 
 
 def check_pages(notice: Notice, formats: Sequence[str], warnings: list[Problem]) -> None:
@@ -193,12 +238,14 @@ def publish(
     with Store(db) as store:
         ranking = score_month(path, scheme, store, prev=prev, **options)
         taken = take_number(store, rules, when, f"{ranking.period} 月度通报", number)
-        notice = build_notice(ranking, rules, when, taken.number)
+        notice, font = monthly_notice(ranking, rules, when, taken.number)
         check_pages(notice, formats, ranking.warnings)
         ensure_folder(out)
         with folder_lock(out, wait=LOCK_WAIT if lock_wait is None else lock_wait):
             remove_stale_circular_temps(out)
-            return write_set(store, out, ranking, notice, taken, formats, force=force)
+            done = write_set(store, out, ranking, notice, taken, formats, force=force)
+    done.chart_font = font
+    return done
 
 
 def score_month(
@@ -244,10 +291,15 @@ def write_set(
     everything is rendered, before anything is written; it may raise to stop the publication.
     """
     paths = circular_paths(out, ranking.period, formats)
-    refuse_existing(paths.values(), force or missing_only)
+    images = image_paths(paths["md"], notice) if "md" in paths else []
+    targets = [*paths.values(), *images]
+    refuse_existing(targets, force or missing_only)
     # Render everything before writing anything: a failure leaves no partial set.
-    contents = {paths[fmt].name: render(notice, fmt) for fmt in paths}
-    todo = [p for p in paths.values() if force or not p.exists()]
+    names = [p.name for p in images]
+    contents = {paths[fmt].name: render(notice, fmt, names) for fmt in paths}
+    if images:  # the PNGs go with the Markdown that refers to them
+        contents.update({p.name: c.png for p, c in zip(images, notice.charts, strict=True)})
+    todo = [p for p in targets if force or not p.exists()]
     if before_writing is not None:
         before_writing()
 
@@ -257,7 +309,7 @@ def write_set(
             taken.register(store)
 
     written = publish_files({p: contents[p.name] for p in todo}, record_all)
-    kept = [p for p in paths.values() if p not in todo]
+    kept = [p for p in targets if p not in todo]
     return Published(ranking, notice, written=written, kept=kept)
 
 

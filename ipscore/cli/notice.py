@@ -215,7 +215,7 @@ def notice(
             print(f"日志：{printable_path(out / LOG_NAME)}")
         return
 
-    from ipscore.base.text import printable_path
+    from ipscore.base.text import printable, printable_path
 
     assert file is not None
     scheme, wording = run(load)
@@ -265,6 +265,9 @@ def notice(
         )
     warn(result.ranking.warnings, False)
     print(f"文号：{result.notice.doc_number}")
+    if result.chart_font is not None:
+        font = result.chart_font
+        print(f"附图字体：{printable(font.name)}（{printable_path(font.path)}）")
     for path in result.written:
         print(f"已写入：{printable_path(path)}")
 

@@ -63,6 +63,7 @@ class Brief:
     schedule: float | None  # 序时进度 in percent
     schedule_label: str  # 序时进度 41.67% (December: 年度目标 100%)
     footnote: str
+    basis: str = "序时进度"  # what 完成率 is measured against (December: 年度目标)
 
 
 def _pct(ranking: Ranking, value: Any) -> str:
@@ -221,4 +222,5 @@ def build_brief(ranking: Ranking, when: date, source: str) -> Brief:
             f"数据来源：{source}。完成率 = 累计申请 ÷ 年度目标；序时进度 = 月份 ÷ 12；"
             f"得分与排名按《{ranking.scheme.name}》计算。"
         ),
+        basis=basis,
     )

@@ -120,10 +120,13 @@ def find_cjk_font(wanted: str | None = None) -> Font | None:
     return None
 
 
-def _figure(font: Font | None) -> tuple[Any, Any]:
+Size = tuple[float, float]  # width and height in mm
+
+
+def _figure(font: Font | None, size_mm: Size) -> tuple[Any, Any]:
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(WIDTH_MM / 25.4, HEIGHT_MM / 25.4), dpi=DPI)
+    figure = Figure(figsize=(size_mm[0] / 25.4, size_mm[1] / 25.4), dpi=DPI)
     axes = figure.add_subplot()
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
@@ -157,10 +160,13 @@ def _style(font: Font | None) -> Iterator[None]:
         yield
 
 
-def volume_chart(brief: Brief, font: Font | None) -> bytes:
-    """累计 (solid) and 去年同期 (hatched) by unit, in rank order, values on the 累计 bars."""
+def volume_chart(
+    brief: Brief, font: Font | None, *, size_mm: Size = (WIDTH_MM, HEIGHT_MM), titled: bool = True
+) -> bytes:
+    """累计 (solid) and 去年同期 (hatched) by unit, in rank order, values on the 累计 bars;
+    ``titled=False`` leaves the title to a caption under the picture (the circular's 附图)."""
     with _style(font):
-        figure, axes = _figure(font)
+        figure, axes = _figure(font, size_mm)
         names = [s.county for s in brief.series]
         places = range(len(names))
         width = 0.38
@@ -186,19 +192,25 @@ def volume_chart(brief: Brief, font: Font | None) -> bytes:
         axes.bar_label(ytd, fontsize=6.5, padding=1.5)
         axes.set_xticks(list(places), names, fontsize=7.5)
         axes.set_ylabel("件", fontsize=8, rotation=0, labelpad=10)
-        axes.set_title("各区县累计申请与去年同期（按排名）", fontsize=9.5, loc="left")
+        if titled:
+            axes.set_title("各区县累计申请与去年同期（按排名）", fontsize=9.5, loc="left")
         axes.legend(fontsize=7.5, frameon=False, ncols=2, loc="upper right")
         axes.margins(y=0.15)
         figure.tight_layout(pad=0.4)
         return _png(figure)
 
 
-def completion_chart(brief: Brief, font: Font | None) -> bytes:
-    """完成率 by unit (highest first) against the 序时进度 line; units behind it hatched."""
+def completion_chart(
+    brief: Brief, font: Font | None, *, size_mm: Size = (WIDTH_MM, HEIGHT_MM), titled: bool = True
+) -> bytes:
+    """完成率 by unit (highest first) against the 序时进度 line (December: the annual target);
+    units behind it hatched."""
     from matplotlib.patches import Patch
 
+    year_over = brief.basis == "年度目标"
+
     with _style(font):
-        figure, axes = _figure(font)
+        figure, axes = _figure(font, size_mm)
         series = sorted(
             (s for s in brief.series if s.completion is not None),
             key=lambda s: -(s.completion or 0),
@@ -223,10 +235,13 @@ def completion_chart(brief: Brief, font: Font | None) -> bytes:
         )
         axes.set_xticks(places, [s.county for s in series], fontsize=7.5)
         axes.set_ylabel("%", fontsize=8, rotation=0, labelpad=8)
-        axes.set_title("各区县年度目标完成率与序时进度", fontsize=9.5, loc="left")
+        if titled:
+            title = "各区县年度目标完成率" + ("" if year_over else "与序时进度")
+            axes.set_title(title, fontsize=9.5, loc="left")
+        met, behind = ("完成", "未完成") if year_over else ("达到", "未达到")
         handles = [
-            Patch(facecolor="#8c8c8c", edgecolor="black", label="达到序时进度"),
-            Patch(facecolor="white", edgecolor="black", hatch="xxx", label="未达到序时进度"),
+            Patch(facecolor="#8c8c8c", edgecolor="black", label=met + brief.basis),
+            Patch(facecolor="white", edgecolor="black", hatch="xxx", label=behind + brief.basis),
         ]
         if brief.schedule is not None:
             line = axes.axhline(

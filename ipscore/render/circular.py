@@ -55,6 +55,26 @@ class Annex:
 
 
 @dataclass(frozen=True)
+class Chart:
+    """One chart of a 附图: its caption (``图1　…``, set under the picture) and its PNG."""
+
+    caption: str
+    png: bytes = field(repr=False)
+    width_px: int
+    height_px: int
+
+
+@dataclass(frozen=True)
+class FigureAnnex:
+    """Charts annexed after the tables (附图), on a page of their own; ``font`` names the CJK
+    font they were drawn in ("" when none was found)."""
+
+    title: str
+    charts: tuple[Chart, ...]
+    font: str = ""
+
+
+@dataclass(frozen=True)
 class Notice:
     """Everything a circular says, as text."""
 
@@ -74,6 +94,7 @@ class Notice:
     fonts: dict[str, tuple[str, ...]]
     ranking: Ranking | None = None
     source: Any = field(default=None, compare=False)  # the Assessment of an annual circular
+    figures: tuple[FigureAnnex, ...] = ()  # after the tables, numbered on from them
 
     @property
     def date_zh(self) -> str:
@@ -82,15 +103,21 @@ class Notice:
 
     @property
     def attachments(self) -> tuple[str, ...]:
-        """The 附件说明 lines: ``附件：名称``, or ``附件：1.名称`` and ``2.名称`` for several."""
-        if len(self.annexes) == 1:
-            return (f"附件：{self.annexes[0].title}",)
-        return tuple(
-            ("附件：" if i == 0 else "") + f"{i + 1}.{a.title}" for i, a in enumerate(self.annexes)
-        )
+        """The 附件说明 lines: ``附件：名称``, or ``附件：1.名称`` and ``2.名称`` for several
+        (the tables first, then the figures)."""
+        titles = [a.title for a in self.annexes] + [f.title for f in self.figures]
+        if len(titles) == 1:
+            return (f"附件：{titles[0]}",)
+        return tuple(("附件：" if i == 0 else "") + f"{i + 1}.{t}" for i, t in enumerate(titles))
 
     def annex_label(self, index: int) -> str:
-        return "附件" if len(self.annexes) == 1 else f"附件{index + 1}"
+        """The label of annex ``index`` (the tables, then the figures counted on)."""
+        return "附件" if len(self.annexes) + len(self.figures) == 1 else f"附件{index + 1}"
+
+    @property
+    def charts(self) -> tuple[Chart, ...]:
+        """Every chart of the figures, in order (图1, 图2, …)."""
+        return tuple(chart for figure in self.figures for chart in figure.charts)
 
 
 def doc_number(prefix: str, when: date, number: int) -> str:
@@ -214,8 +241,15 @@ def requirement_paras(wording: Wording, values: dict[str, str], number: int) -> 
     return out
 
 
-def build_notice(ranking: Ranking, rules: NoticeRules, when: date, number: int = 1) -> Notice:
-    """The whole monthly circular for a scored month, dated ``when``, register number ``number``."""
+def build_notice(
+    ranking: Ranking,
+    rules: NoticeRules,
+    when: date,
+    number: int = 1,
+    figure: FigureAnnex | None = None,
+) -> Notice:
+    """The whole monthly circular for a scored month, dated ``when``, register number
+    ``number``; ``figure`` (the charts notice.toml asks for) is annexed after the table."""
     period = ranking.period
     check_date(period.year, period.month, when, str(period))
     values = {
@@ -236,7 +270,7 @@ def build_notice(ranking: Ranking, rules: NoticeRules, when: date, number: int =
         Para(heading_label(1) + "各区县排名情况", "heading"),
         Para("".join(ranking_text[:2])),
         *[Para(text) for text in ranking_text[2:]],
-        Para("各区县具体情况见附件。"),
+        Para("各区县具体情况见附件1、附件2。" if figure else "各区县具体情况见附件。"),
         *requirement_paras(wording, values, 2),
     ]
     return Notice(
@@ -255,4 +289,5 @@ def build_notice(ranking: Ranking, rules: NoticeRules, when: date, number: int =
         stamped=rules.stamped,
         fonts=rules.fonts,
         ranking=ranking,
+        figures=(figure,) if figure else (),
     )

@@ -4,7 +4,8 @@ The order is the standard's: 版头 (the red 发文机关标志 with its top edg
 block, the 文号 two lines below it, the red separator 4 mm under the 文号), 主体 (the title two
 lines under the separator, 主送, the body, 附件说明 one line below the body, 发文机关署名 and
 成文日期 in the unstamped layout or, when set, the stamped one, 附注), each 附件 on pages of its
-own (landscape where the table needs the width), and the 版记 at the foot of the last even
+own (landscape where the table needs the width), the 附图 when notice.toml asks for it (the
+charts on a page of their own, :mod:`.docx_figure`), and the 版记 at the foot of the last even
 page. Page numbers ``— 1 —`` sit 7 mm under the text block, odd pages right and even pages
 left; a page left blank before the 版记 and the 版记 page after it carry none.
 """
@@ -24,6 +25,7 @@ from ipscore.render.docx_annex import (
     imprint_height,
     imprint_table,
 )
+from ipscore.render.docx_figure import figure_elements, figure_layout
 from ipscore.render.docx_page import (
     CHAR,
     KERN,
@@ -244,6 +246,16 @@ def build_document(notice: Notice) -> tuple[Any, dict[str, int]]:
         page_no += fits.pages
         last_used, last_page = fits.last_used, page
         annex_ends.append((elements[-1], page))
+    for index, figure in enumerate(notice.figures, start=len(notice.annexes)):
+        elements = figure_elements(
+            notice.annex_label(index), figure, PORTRAIT, notice.fonts, doc.part
+        )
+        for element in elements:
+            w.add(element)
+        fits = figure_layout(figure, PORTRAIT)
+        page_no += fits.pages
+        last_used, last_page = fits.last_used, PORTRAIT
+        annex_ends.append((elements[-1], PORTRAIT))
 
     height = imprint_height(notice.cc, PORTRAIT)
     blank = False
@@ -283,10 +295,11 @@ def build_document(notice: Notice) -> tuple[Any, dict[str, int]]:
     from docx.section import Section
 
     final = Section(w.final, doc.part)
-    shape_section(final, final_page, grid=not notice.annexes)
+    annexed = bool(notice.annexes or notice.figures)
+    shape_section(final, final_page, grid=not annexed)
     if blank:
         blank_footers(final)
-    elif not notice.annexes:
+    elif not annexed:
         page_number_footers(final, notice.fonts["page"])
     plan = {
         "main_pages": main_pages,

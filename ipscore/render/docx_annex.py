@@ -64,7 +64,7 @@ def annex_rows(annex: Annex, size: float) -> tuple[int, list[int]]:
     return head * line + pad, heights
 
 
-def _title_size(title: str, page: Page) -> float:
+def title_size(title: str, page: Page) -> float:
     """2号 when the title fits one line with room to spare (its digits may come from a wider
     substitute font), else 小二 (18 pt)."""
     return 22.0 if text_width(title, 22.0, 0) <= page.text_width * 0.9 else 18.0
@@ -89,8 +89,7 @@ def annex_layout(annex: Annex, page: Page) -> AnnexLayout:
     """Pages the annex takes (its header row repeats on each page; no row is split)."""
     size = WIDE_TABLE_PT if page.landscape else TABLE_PT
     head, rows = annex_rows(annex, size)
-    title = count_lines(annex.title, page.text_width, size=_title_size(annex.title, page), kern=0)
-    used = LINE * (2 + title) + LINE // 2 + head
+    used = heading_height(annex.title, page) + head
     pages = 1
     for height in rows:
         if used + height > page.text_height:
@@ -104,25 +103,37 @@ def annex_layout(annex: Annex, page: Page) -> AnnexLayout:
     return AnnexLayout(pages, used + note)
 
 
-def annex_elements(
-    label: str, annex: Annex, page: Page, fonts: dict[str, tuple[str, ...]]
+def heading_height(title: str, page: Page) -> int:
+    """Twips an annex's label, blank line, title and the half line under it take."""
+    lines = count_lines(title, page.text_width, size=title_size(title, page), kern=0)
+    return LINE * (2 + lines) + LINE // 2
+
+
+def annex_heading(
+    label: str, title: str, page: Page, fonts: dict[str, tuple[str, ...]]
 ) -> list[Any]:
-    """附件 label (黑体, top left), the title on the third line, the table, its notes."""
-    size = WIDE_TABLE_PT if page.landscape else TABLE_PT
-    title_size = _title_size(annex.title, page)
-    out = [
+    """附件 label (黑体 3号, top left), a blank line, the title (小标宋) on the third line, and
+    half a line under it."""
+    return [
         para(
             [run(label, fonts["heading"], 16, latin=fonts["heading"][0])], align="left", grid=False
         ),
         para(grid=False),
         para(
-            [run(annex.title, fonts["title"], title_size, latin=fonts["title"][0])],
+            [run(title, fonts["title"], title_size(title, page), latin=fonts["title"][0])],
             align="center",
             grid=False,
         ),
         para(line=LINE // 2, grid=False),
-        _table(annex, size, fonts),
     ]
+
+
+def annex_elements(
+    label: str, annex: Annex, page: Page, fonts: dict[str, tuple[str, ...]]
+) -> list[Any]:
+    """The annex's heading (label, title), the table, its notes."""
+    size = WIDE_TABLE_PT if page.landscape else TABLE_PT
+    out = [*annex_heading(label, annex.title, page, fonts), _table(annex, size, fonts)]
     hang = round(NOTE_PT * 20) * 2  # later lines align after 注：
     for index, note in enumerate(annex.notes):
         text = ("注：" if index == 0 else "") + note

@@ -1,8 +1,14 @@
-"""The circular as Markdown: the same text, annexes and 版记 as the docx, for mail and the web."""
+"""The circular as Markdown: the same text, annexes and 版记 as the docx, for mail and the web.
+
+A 附图's charts are pictures: the Markdown refers to PNG files written beside it (``images``,
+one name per chart), or, when there are none, says where the charts are.
+"""
 
 from __future__ import annotations
 
-from ipscore.render.circular import Annex, Notice
+from collections.abc import Sequence
+
+from ipscore.render.circular import Annex, FigureAnnex, Notice
 
 
 def _escape(text: str) -> str:
@@ -30,8 +36,23 @@ def _annex(label: str, annex: Annex) -> list[str]:
     return lines
 
 
-def notice_markdown(notice: Notice) -> str:
-    """The circular in Markdown; every text from data or settings is escaped, never markup."""
+def _figure(label: str, figure: FigureAnnex, images: Sequence[str]) -> list[str]:
+    lines = [f"**{label}**", "", f"### {_escape(figure.title)}", ""]
+    for index, chart in enumerate(figure.charts):
+        caption = _escape(chart.caption)
+        if index < len(images):
+            # <…> keeps a file name with spaces one link target (CommonMark).
+            target = images[index].replace("<", "%3C").replace(">", "%3E")
+            lines += [f"![{caption}](<{target}>)", ""]
+        lines += [caption, ""]
+    if not images:
+        lines += ["（图见本通报的 Word、PDF 版本。）", ""]
+    return lines
+
+
+def notice_markdown(notice: Notice, images: Sequence[str] = ()) -> str:
+    """The circular in Markdown; every text from data or settings is escaped, never markup.
+    ``images`` names the PNG file of each chart of the 附图, in order."""
     e = _escape
     lines = [
         f"**{e(notice.mark)}**",
@@ -56,6 +77,11 @@ def notice_markdown(notice: Notice) -> str:
         lines += [e(notice.note), ""]
     for index, annex in enumerate(notice.annexes):
         lines += ["---", "", *_annex(notice.annex_label(index), annex)]
+    taken = 0
+    for index, figure in enumerate(notice.figures, start=len(notice.annexes)):
+        names = images[taken : taken + len(figure.charts)]
+        taken += len(figure.charts)
+        lines += ["---", "", *_figure(notice.annex_label(index), figure, names)]
     lines += ["---", ""]
     if notice.cc:
         lines += [f"抄送：{e(notice.cc)}  "]

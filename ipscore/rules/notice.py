@@ -5,7 +5,8 @@ agency code of its 文号 (机关代字; the year in 〔〕 is the issuing year 
 the office's register, never from the data), the addressees, 抄送, 印发机关, 附注 and whether the
 circular is stamped. ``[fonts]`` names each role's font as a fallback chain. ``[monthly]`` is the
 wording of the monthly circular, with ``[monthly.january]`` and ``[monthly.december]``
-overriding it for the first and last month of the year; ``[annual]`` is the wording of the
+overriding it for the first and last month of the year (``figures`` there names the charts
+the monthly circular carries as 附图, none by default); ``[annual]`` is the wording of the
 annual results circular. Templates are filled with ``{年}``-style placeholders only: nothing in
 the file is ever evaluated.
 """
@@ -42,6 +43,11 @@ FONT_ROLES = {
     "page": "页码（宋体）",
 }
 VARIANTS = ("january", "december")
+# The charts a monthly circular can carry as 附图 (``[monthly] figures``), as their captions say.
+FIGURES = {
+    "volume": "各区县累计申请与去年同期",
+    "completion": "各区县年度目标完成率与序时进度",
+}
 
 _NOTICE_KEYS = {
     "issuer",
@@ -61,6 +67,7 @@ _MOVED = {
     "requirements_title": "已移至 [monthly] 表",
 }
 _WORDING_KEYS = {"opening", "requirements_title", "requirements"}
+_MONTHLY_KEYS = _WORDING_KEYS | {"figures"}
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,7 @@ class Wording:
     opening: str
     requirements_title: str
     requirements: tuple[Requirement, ...]
+    figures: tuple[str, ...] = ()  # the charts carried as 附图 (keys of FIGURES), in order
 
 
 @dataclass(frozen=True)
@@ -186,6 +194,31 @@ DEFAULT_OPENINGS = {
 }
 
 
+def _figures(
+    c: RuleChecker, data: dict[str, Any], place: str, base: Wording | None
+) -> tuple[str, ...]:
+    """``figures = ["volume", "completion"]``: known charts, each once; [] for none."""
+    if "figures" not in data:
+        return base.figures if base else ()
+    value = data["figures"]
+    known = "、".join(f'"{k}"（{v}）' for k, v in FIGURES.items())
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        c.add(
+            f"{place}.figures",
+            f"应为图表名称的数组（可选：{known}），实际为 {kind_of(value)}",
+            "rules-type",
+        )
+        return ()
+    unknown = [v for v in value if v not in FIGURES]
+    if unknown:
+        c.add(f"{place}.figures", f"未知的图表 {unknown[0]!r}（可选：{known}）", "rules-invalid")
+        return ()
+    if len(set(value)) != len(value):
+        c.add(f"{place}.figures", "同一图表只能列一次", "rules-invalid")
+        return ()
+    return tuple(value)
+
+
 def _wording(
     c: RuleChecker, data: dict[str, Any], place: str, base: Wording | None, title: str
 ) -> Wording:
@@ -202,7 +235,8 @@ def _wording(
         requirements = _requirements(c, data["requirements"], f"{place}.requirements")
     else:
         requirements = base.requirements if base else ()
-    return Wording(str(opening or "").strip(), str(heading or "").strip(), requirements)
+    figures = _figures(c, data, place, base) if place.startswith("monthly") else ()
+    return Wording(str(opening or "").strip(), str(heading or "").strip(), requirements, figures)
 
 
 def load_notice_rules(path: Path | str | None = None) -> NoticeRules:
@@ -238,12 +272,12 @@ def load_notice_rules(path: Path | str | None = None) -> NoticeRules:
     fonts = _fonts(c, data["fonts"]) if "fonts" in data else dict(DEFAULT_FONTS)
 
     monthly_data = c.table(data.get("monthly", {}), "monthly")
-    c.unknown_keys(monthly_data, _WORDING_KEYS | set(VARIANTS), "monthly")
+    c.unknown_keys(monthly_data, _MONTHLY_KEYS | set(VARIANTS), "monthly")
     ordinary = _wording(c, monthly_data, "monthly", None, "下一步工作要求")
     monthly = {"month": ordinary}
     for variant in VARIANTS:
         table = c.table(monthly_data.get(variant, {}), f"monthly.{variant}")
-        c.unknown_keys(table, _WORDING_KEYS, f"monthly.{variant}")
+        c.unknown_keys(table, _MONTHLY_KEYS, f"monthly.{variant}")
         monthly[variant] = _wording(c, table, f"monthly.{variant}", ordinary, "")
     annual_data = c.table(data.get("annual", {}), "annual")
     c.unknown_keys(annual_data, _WORDING_KEYS, "annual")
