@@ -48,15 +48,18 @@ def rules_check(name: RuleName) -> None:
 
     例：ipscore rules check my.toml；ipscore rules check annual
     """
-    from ipscore.rules.parse import check_scheme_file
+    from ipscore.app.rules import check_rule_file
     from ipscore.rules.resolve import load_scheme
     from ipscore.rules.source import shown_path
 
     path = rule_path(name)
-    problems = run(lambda: check_scheme_file(path))
+    kind, problems = run(lambda: check_rule_file(path))
     if problems:
         print(f"规则文件 {shown_path(path)} 有 {len(problems)} 个问题：", file=sys.stderr)
         raise fail(problems)
+    if kind != "评分方案":
+        print(f"规则文件无问题：{shown_path(path)}（{kind}）。")
+        return
     scheme = run(lambda: load_scheme(path))
     kind = "年度考核" if scheme.kind == "annual" else "月度排名"
     extra = f"，另有加分最多 {scheme.bonus.cap} 分" if scheme.bonus is not None else ""
