@@ -132,7 +132,7 @@ USAGE_ERRORS = [
     (["template", "-o", "x.xlsx"], "错误：缺少必填选项 --month 年-月"),
     (
         ["rank", "x.xlsx", "--month", "5月"],
-        "错误：--month：应为 YYYY-MM（如 2019-05），实际为 '5月'",
+        "错误：--month：应为 YYYY-MM（如 2019-05，年份 1990–2100），实际为 '5月'",
     ),
 ]
 

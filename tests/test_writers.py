@@ -40,6 +40,9 @@ HOSTILE = {
     "\x1b[31mred": "沂源县",
     "＝1+1": "高新区",
 }
+# Rule files refuse control characters (tab, newline, ESC) in any text, so the names a rules
+# copy can carry are the printable ones; cells (validate, tally) still bring the rest.
+RULE_HOSTILE = {k: v for k, v in HOSTILE.items() if k.isprintable()}
 FORMULA = re.compile(r"^[=+\-@\t\r\n＝＋－＠]")
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -55,7 +58,7 @@ def rules(tmp_path: Path) -> Path:
     folder = tmp_path / "rules"
     shutil.copytree(RULES_DIR, folder)
     units = (folder / "units.toml").read_text(encoding="utf-8")
-    for name, old in HOSTILE.items():
+    for name, old in RULE_HOSTILE.items():
         units = units.replace(
             f'name = "{old}"\naliases = [', f'name = {toml_string(name)}\naliases = ["{old}", '
         )
@@ -145,14 +148,14 @@ def check_files(run: list[object], folder: Path, expected: list[str], formats: s
 
 def test_rank_keeps_hostile_unit_names_inert(tmp_path: Path, rules: Path) -> None:
     run = ["rank", MAY, "--rules", rules / "monthly-2019.toml", "--db", tmp_path / "h.db"]
-    check_files(run, tmp_path, list(HOSTILE), "csv xlsx md json")
+    check_files(run, tmp_path, list(RULE_HOSTILE), "csv xlsx md json")
     table = invoke(*run, columns=200).stdout
     assert "[bold]总量" in table  # an indicator name with markup, shown as written
 
 
 def test_assess_keeps_hostile_unit_names_inert(tmp_path: Path, rules: Path) -> None:
     run = ["assess", ANNUAL, "--rules", rules / "annual-2019.toml"]
-    check_files(run, tmp_path, list(HOSTILE), "csv xlsx md json")
+    check_files(run, tmp_path, list(RULE_HOSTILE), "csv xlsx md json")
 
 
 def test_compare_writes_every_format_and_flags_grade_changes(tmp_path: Path, rules: Path) -> None:
@@ -163,7 +166,7 @@ def test_compare_writes_every_format_and_flags_grade_changes(tmp_path: Path, rul
     other.write_text(text.replace("at = 60", "at = 55"), encoding="utf-8")
     assert text != other.read_text(encoding="utf-8")
     run = ["assess", ANNUAL, "--rules", annual, "--compare", other]
-    check_files(run, tmp_path, list(HOSTILE), "csv xlsx md json")
+    check_files(run, tmp_path, list(RULE_HOSTILE), "csv xlsx md json")
     rows = {r["county"]: r for r in json.loads((tmp_path / "out.json").read_text())["rows"]}
     assert rows["[/x]"]["grade_changed"] is True  # 高青县 under its hostile name
     assert (rows["[/x]"]["grade_before"], rows["[/x]"]["grade_after"]) == ("不合格", "合格")
@@ -187,7 +190,7 @@ def test_rank_compare_numbers_stay_numbers(tmp_path: Path, rules: Path) -> None:
         encoding="utf-8",
     )
     run = ["rank", MAY, "--rules", monthly, "--compare", other, "--db", tmp_path / "h.db"]
-    check_files(run, tmp_path, list(HOSTILE), "csv xlsx md json")
+    check_files(run, tmp_path, list(RULE_HOSTILE), "csv xlsx md json")
     ws = load_workbook(tmp_path / "out.xlsx").active
     header = [c.value for c in ws[3]]
     change, moved = header.index("分差") + 1, header.index("位次") + 1
@@ -268,13 +271,13 @@ def test_merge_writes_hostile_unit_names_as_text(tmp_path: Path, rules: Path) ->
     names = [row[0] for row in MAY_ROWS]
     first = _submission(tmp_path / "a.xlsx", names[:5])
     rest = _submission(tmp_path / "b.xlsx", names[5:])
-    expected = [name for name in HOSTILE if "\x1b" not in name]
+    expected = [name for name in RULE_HOSTILE if "\x1b" not in name]
     for fmt in ("xlsx", "csv", "md"):
         out = tmp_path / f"merged.{fmt}"
         result = invoke("merge", first, rest, "-o", out, "--rules", rules / "monthly-2019.toml")
         assert result.exit_code == 0, result.output
         if fmt == "xlsx":
-            check_xlsx(out, list(HOSTILE))
+            check_xlsx(out, list(RULE_HOSTILE))
             ws = load_workbook(out).active
             assert ws["A3"].value == "序号" and ws["D15"].value == 2331
         elif fmt == "csv":
@@ -283,8 +286,9 @@ def test_merge_writes_hostile_unit_names_as_text(tmp_path: Path, rules: Path) ->
             check_markdown(out.read_text(encoding="utf-8"), expected)
     # The units in canonical order, each name as itself (ESC, which XML cannot hold, escaped).
     ws = load_workbook(tmp_path / "merged.xlsx").active
-    names = [ws.cell(r, 2).value for r in range(4, 4 + len(HOSTILE))]
-    assert names == [name.replace("\x1b", "\\x1b") for name in HOSTILE]
+    renamed = {old: new for new, old in RULE_HOSTILE.items()}
+    names = [ws.cell(r, 2).value for r in range(4, 4 + len(MAY_ROWS))]
+    assert names == [renamed.get(row[0], row[0]) for row in MAY_ROWS]
 
 
 # --------------------------------------------------------------------------------------------
@@ -337,3 +341,15 @@ def test_number_cells_read_as_a_person_writes_them() -> None:
     assert shown(Cell(None, True, 0, "change")) == "—"
     assert shown(Cell(None, True, 2)) == "—"
     assert shown(Cell(Decimal("40.00"), True, 2, mark="*")) == "40.00*"
+
+
+def test_a_rules_copy_with_control_characters_in_a_name_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, folder)
+    units = (folder / "units.toml").read_text(encoding="utf-8")
+    units = units.replace('name = "沂源县"', f"name = {toml_string(chr(27) + '[31mred')}")
+    (folder / "units.toml").write_text(units, encoding="utf-8")
+    result = invoke("rank", MAY, "--rules", folder / "monthly-2019.toml", "--db", tmp_path / "h")
+    assert result.exit_code == 2
+    assert "units[8].name：文本中有控制字符" in result.stderr
+    assert "\x1b" not in result.stderr

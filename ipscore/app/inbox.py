@@ -51,13 +51,14 @@ from ipscore.base.lock import FolderBusy, folder_lock
 from ipscore.base.period import Period, period_from_filename
 from ipscore.base.problems import InputError, IpscoreError, OutputError, Problem
 from ipscore.base.text import printable
+from ipscore.intake.grids import SUFFIXES
 from ipscore.intake.table import load_table
 from ipscore.rules.notice import NoticeRules
 from ipscore.rules.scheme import Scheme
 from ipscore.store.history import PublishedFile, Store, StoreError
 
 LOG_NAME = "ipscore-notice.log"
-INBOX_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+INBOX_SUFFIXES = SUFFIXES  # whatever a statistics sheet may be
 SETTLE_SECONDS = 60.0
 LOCK_WAIT = 10.0
 WAITING = "正在写入，下次处理"
@@ -290,7 +291,11 @@ class _Cron:
         stamp = found.stamps[source]
 
         def unchanged() -> None:
-            if fingerprint(source) != stamp:
+            try:
+                now = fingerprint(source)
+            except OSError:  # moved away or deleted while it was read: not settled either
+                raise Unsettled from None
+            if now != stamp:
                 raise Unsettled
 
         try:

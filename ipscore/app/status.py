@@ -9,11 +9,10 @@ from pathlib import Path
 from ipscore.app.merge import read_submission
 from ipscore.base.period import Period
 from ipscore.base.problems import InputError, Problem
+from ipscore.intake.grids import SUFFIXES
 from ipscore.rules.notice import load_collection_rules
 from ipscore.rules.scheme import Scheme
 from ipscore.scoring.collection import Collection, Received, collection_state
-
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 
 
 def inbox_files(inbox: Path) -> list[Path]:

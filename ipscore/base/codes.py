@@ -3,7 +3,7 @@
 Loading, rule checking, ``validate`` and ``merge`` all report problems by these codes; a test
 checks that every code the source uses is listed here and that nothing listed is unused.
 ``ipscore validate --codes`` prints the list, and ``docs/codes.md`` is generated from it
-(``python -m ipscore.codes > docs/codes.md``; a test checks the file is current).
+(``python -m ipscore.base.codes > docs/codes.md``; a test checks the file is current).
 """
 
 from __future__ import annotations
@@ -215,7 +215,8 @@ def codes_markdown() -> str:
     lines = [
         "# 问题代码一览 (problem codes)",
         "",
-        "由 `ipscore/codes.py` 生成（`python -m ipscore.codes > docs/codes.md`），请勿手工编辑。",
+        "由 `ipscore/base/codes.py` 生成"
+        "（`python -m ipscore.base.codes > docs/codes.md`），请勿手工编辑。",
         "error 使 `rank` 拒绝计算、`validate` 以状态 2 退出；warning 使 `validate` 以状态 1 退出。",
         "",
         "| 代码 | 级别 | 类别 | 含义 |",

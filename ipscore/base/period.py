@@ -41,6 +41,8 @@ class Period:
         match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text)
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise ValueError(text)
+        if not 1990 <= int(match.group(1)) <= 2100:  # the bounds every other year reader has
+            raise ValueError(text)
         return cls(int(match.group(1)), int(match.group(2)))
 
     def previous(self) -> Period:

@@ -17,6 +17,7 @@ import typer
 if TYPE_CHECKING:
     from ipscore.rules.scheme import Scheme
     from ipscore.scoring.score import Ranking
+from ipscore.base.text import printable_path
 from ipscore.cli.common import (
     CompareOption,
     DbOption,
@@ -151,7 +152,8 @@ def assess(
         typer.Option(
             "--rules",
             "-r",
-            help="规则文件（TOML）。默认使用内置的 2019 年度考核方案。",
+            help="规则文件（TOML）。默认为 IPSCORE_RULES 中的年度方案，否则工作目录 rules/ 中的，"
+            "否则内置的 2019 年度考核方案。",
             show_default=False,
             metavar="规则文件",
         ),
@@ -291,7 +293,10 @@ def explain(
         check_output(output, suffixes=tuple(FORMATS.values()), inputs=(file, rules))
         implied = next(f for f, suffix in FORMATS.items() if suffix == output.suffix.lower())
         if fmt is not None and fmt.value != implied:
-            raise fail_text(f"--format {fmt.value} 与 -o 的扩展名 {output.suffix} 不一致：{output}")
+            raise fail_text(
+                f"--format {fmt.value} 与 -o 的扩展名 {output.suffix} 不一致："
+                f"{printable_path(output)}"
+            )
         chosen = implied
     period = parse_period(month) if month else (Period(year, None) if year else None)
     ledger, scheme, warnings = run(

@@ -41,16 +41,6 @@ class Format(str, Enum):
     xlsx = "xlsx"
 
 
-# What each extension of -o means; an extension outside this list is refused.
-_SUFFIX_FORMATS = {
-    ".txt": Format.table,
-    ".json": Format.json,
-    ".csv": Format.csv,
-    ".md": Format.md,
-    ".xlsx": Format.xlsx,
-}
-
-
 def _version(value: bool) -> None:
     if value:
         from ipscore import __version__
@@ -96,7 +86,7 @@ def parse_period(month: str | None) -> Period | None:
         return Period.parse(month)
     except ValueError:
         raise typer.BadParameter(
-            f"应为 YYYY-MM（如 2019-05），实际为 {month!r}", param_hint="--month"
+            f"应为 YYYY-MM（如 2019-05，年份 1990–2100），实际为 {month!r}", param_hint="--month"
         ) from None
 
 
@@ -115,11 +105,13 @@ def output_format(
     implied = None
     if output is not None:
         suffix = output.suffix.lower()
-        implied = _SUFFIX_FORMATS.get(suffix)
+        from ipscore.render.output import SUFFIXES  # what each extension of -o means
+
+        implied = Format(SUFFIXES[suffix]) if suffix in SUFFIXES else None
         if implied is None:
             raise fail_text(
                 f"-o 的扩展名 {suffix or '（无）'} 不是能写出的格式"
-                f"（可用：{' '.join(_SUFFIX_FORMATS)}）：{printable_path(output)}"
+                f"（可用：{' '.join(SUFFIXES)}）：{printable_path(output)}"
             )
         text_into_txt = suffix == ".txt" and fmt is not Format.xlsx
         if fmt is not None and fmt is not implied and not text_into_txt:
@@ -211,7 +203,8 @@ RulesOption = Annotated[
     typer.Option(
         "--rules",
         "-r",
-        help="规则文件（TOML）。默认使用内置的 2019 年月度排名方案。",
+        help="规则文件（TOML）。默认为 IPSCORE_RULES 中的月度方案，否则工作目录 rules/ 中的，"
+        "否则内置的 2019 年月度排名方案。",
         show_default=False,
         metavar="规则文件",
     ),

@@ -1,4 +1,4 @@
-"""Turning a :class:`~ipscore.scoring.Ranking` into a table.
+"""Turning a :class:`~ipscore.scoring.score.Ranking` into a table.
 
 :func:`monthly_columns` is the one definition of the monthly table's columns, shared by every
 format and the circular; :func:`ranking_view` is the ranking as a :class:`Table` for the

@@ -3,7 +3,8 @@
 Every command that scores asks :func:`resolve_scheme` for the kind it needs. The scheme comes
 from, in order: the ``--rules`` file the user gave; else the file of that kind listed in the
 environment variable ``IPSCORE_RULES`` (one path, or several separated by ``os.pathsep``, at
-most one per kind); else the built-in scheme of that kind. An explicit file of the wrong kind
+most one per kind); else, inside a working folder (``ipscore init``), its ``rules/`` copy; else
+the built-in scheme of that kind. An explicit file of the wrong kind
 (an annual scheme given to ``rank``) is an error naming the file as typed and what was
 expected, exit status 2.
 
@@ -57,8 +58,9 @@ def resolve_scheme(
     rules: Path | str | None, kind: str | tuple[str, ...], command: str | None = None
 ) -> Scheme:
     """The scheme ``command`` uses: ``rules`` if given (checked to be of ``kind``), else the
-    default of ``kind`` (``IPSCORE_RULES``, else built in). ``kind`` may be several kinds when
-    the command takes either (``explain``); the default is then the first."""
+    default of ``kind`` (``IPSCORE_RULES``, else the working folder's ``rules/``, else built
+    in). ``kind`` may be several kinds when the command takes either (``explain``); the default
+    is then the first."""
     kinds = (kind,) if isinstance(kind, str) else kind
     if rules is not None:
         scheme = load_scheme(rules)

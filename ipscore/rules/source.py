@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from ipscore.base.problems import Problem, RulesError
+from ipscore.base.text import printable
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -89,6 +90,40 @@ def shown_path(path: Path | str) -> str:
 
 
 def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file as data (see :func:`_read_toml`), refusing text that holds control
+    characters: a rule file's names reach terminals, logs and circulars."""
+    data = _read_toml(path)
+    hidden = list(_controls(data, ""))
+    if hidden:
+        raise RulesError(
+            [
+                Problem(
+                    "rules-syntax",
+                    "文本中有控制字符或双向文字控制符（如 ESC、换行、U+202E），规则文件中不允许",
+                    file=str(path),
+                    field=place,
+                )
+                for place in hidden
+            ]
+        )
+    return data
+
+
+def _controls(value: Any, place: str) -> Iterator[str]:
+    """The places of every text in ``value`` that holds a character shown as an escape."""
+    if isinstance(value, str):
+        if printable(value, None) != value:
+            yield place or "（顶层）"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _controls(key, place)
+            yield from _controls(item, f"{place}.{key}" if place else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _controls(item, f"{place}[{index + 1}]")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
     """Parse a TOML file as data, refusing oversized or malformed files with a RulesError."""
     shown = shown_path(path)
     try:
@@ -118,12 +153,12 @@ def read_toml(path: Path) -> dict[str, Any]:
             [Problem("rules-encoding", "规则文件应为 UTF-8 编码的 TOML", file=shown)]
         ) from None
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         where = re.search(r"at line (\d+), column (\d+)", str(exc))
         place = f"（第 {where.group(1)} 行第 {where.group(2)} 列）" if where else ""
         raise RulesError(
-            [Problem("rules-syntax", f"TOML 语法错误{place}：{exc}", file=shown)]
+            [Problem("rules-syntax", f"TOML 语法错误{place}：请检查该处的写法", file=shown)]
         ) from None
     except ValueError:
         # tomllib reads an integer with int(), which refuses more than 4300 digits: name the
@@ -148,6 +183,7 @@ def read_toml(path: Path) -> dict[str, Any]:
         ) from None
     except RecursionError:
         raise RulesError([Problem("rules-syntax", "TOML 嵌套层数过深", file=shown)]) from None
+    return data
 
 
 # --------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 One lazy Polars query per list: parse 申请日 and 专利类型, keep the invention applications of
 the year-to-date window (and of last year's same period) together with every row whose date or
-type cannot be read, attribute the kept rows by address (:mod:`ipscore.attribution`), collect
+type cannot be read, attribute the kept rows by address (:mod:`ipscore.tally.attribution`), collect
 with the streaming engine. A row with a bad date or type stops the tally (exit 2): it might
 have belonged to the window. Records of other cities are counted apart; records that cannot be
 attributed are counted, sampled and written to a review file, never dropped silently.
