@@ -11,13 +11,14 @@ value, comments, CDATA, cells and rows without ``r`` …) and checks the same ag
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import zipfile
 from pathlib import Path
 
 import pytest
-from builders_hostile import FAR, SMALL_CELLS, sheet_xml, write_xlsx
+from builders_hostile import FAR, MAIN, SMALL_CELLS, sheet_xml, write_xlsx
 from conftest import SAMPLES_DIR, run_child, write_month
 from test_hostile import hostile_files
 
@@ -321,3 +322,46 @@ def test_a_large_hostile_list_is_refused_within_200_mb(tmp_path: Path) -> None:
     assert status == 0, err[-2000:]
     assert out.split() == ["file-too-large", "XFD1048576"] * 2
     assert peak_mb < 200, f"peak {peak_mb:.0f} MB"
+
+
+# --------------------------------------------------------------------------------------------
+# Shared strings: a large part is counted by its bytes, never below what a reader sees
+
+
+def _strings(body: str, root: str = "sst", head: str = "", **counts: int) -> str:
+    declared = "".join(f' {key}="{value}"' for key, value in counts.items())
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>{head}<{root} xmlns="{MAIN}"{declared}>'
+        f"{body}</{root}>"
+    )
+
+
+def test_shared_strings_get_the_same_answer_both_ways(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small = dataclasses.replace(SHEET, max_cells=50)
+    cases = {
+        "honest": _strings("<si><t>区县</t></si>" * 40, count=40, uniqueCount=40),
+        "declared": _strings("<si><t>x</t></si>", uniqueCount=10**12),
+        "too-many": _strings("<si><t>x</t></si>" * 60),
+        "in-a-comment": _strings("<!--" + "<si>" * 100 + "--><si><t>x</t></si>" * 10),
+        "prefixed": _strings('<x:si xmlns:x="u"><x:t>x</x:t></x:si>' * 60),
+        "rich": _strings("<si><r><rPr><b/></rPr><t>x</t></r></si>" * 45),
+        "dtd": _strings("<si/>", head='<!DOCTYPE sst [<!ENTITY a "b">]>'),
+        "other-root": _strings("<si/>" * 60, root="strings"),
+        "sst-inside": _strings(f'<sst uniqueCount="{10**12}"/>', root="strings"),
+        "utf-16": _strings("<si/>" * 60).replace('"UTF-8"', '"UTF-16"'),
+    }
+    for name, text in cases.items():
+        data = text.encode("utf-16") if name == "utf-16" else text.encode()
+        path = write_xlsx(
+            tmp_path / f"{name}.xlsx", sheet_xml(SMALL_CELLS), extra={"xl/sharedStrings.xml": data}
+        )
+        answers = []
+        for threshold in (1 << 60, 0):
+            monkeypatch.setattr(ooxml, "FAST_BYTES", threshold)
+            answers.append(outcome(path, small))
+        assert answers[0] == answers[1], (name, answers)
+    assert outcome(tmp_path / "too-many.xlsx", small)[2].startswith(
+        "其中 xl/sharedStrings.xml 声明或含有 51 个共享字符串"
+    )

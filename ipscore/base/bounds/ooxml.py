@@ -21,6 +21,7 @@ from typing import BinaryIO
 from ipscore.base.bounds.limits import Measure, column_letters, refuse
 from ipscore.base.bounds.xmlscan import (
     Handler,
+    StopParsing,
     ahead,
     attribute,
     local,
@@ -355,6 +356,8 @@ def sheet_handler(
 
 def scan_shared_strings(measure: Measure, handle: BinaryIO, info: zipfile.ZipInfo) -> None:
     """The shared strings: the count a reader reserves by, and the strings themselves."""
+    if info.file_size >= FAST_BYTES and _few_strings(measure, handle, info):
+        return
     budget = measure.limits.max_cells
     seen = [0, False]
 
@@ -372,6 +375,51 @@ def scan_shared_strings(measure: Measure, handle: BinaryIO, info: zipfile.ZipInf
                     raise _too_many(measure, info, int(value))
 
     parse_member(measure.path, handle, info, start)
+
+
+def _few_strings(measure: Measure, handle: BinaryIO, info: zipfile.ZipInfo) -> bool:
+    """A large strings part within the budget, by the bytes of its start tags: expat reads the
+    prolog and the root ``sst`` (its counts), then every ``<si`` and ``:si`` is counted, in a
+    comment too, so a reader can see no more strings than that. False when only the full parse
+    may say (not UTF-8, or more than the budget: it counts exactly and names the number)."""
+    budget = measure.limits.max_cells
+    parser = safe_parser()
+    declared: list[str | None] = [None]
+    root: list[str] = []
+
+    def first(name: str, attrs: list[str]) -> None:
+        root.append(local(name))
+        if root[0] == "sst":
+            for key in ("uniqueCount", "count"):
+                value = attribute(attrs, key)
+                if value is not None and value.strip().isdigit() and int(value) > budget:
+                    raise _too_many(measure, info, int(value))
+        raise StopParsing
+
+    def declaration(version: str, encoding: str | None, standalone: int) -> None:
+        declared[0] = encoding
+
+    parser.StartElementHandler = first
+    parser.XmlDeclHandler = declaration
+    count, last, table = 0, b"", None
+    with xml_refusals(measure.path, info):
+        for chunk in member_chunks(measure.path, handle, info):
+            if table is None:
+                table = spaces_for(chunk)
+                if table is None:  # UTF-16
+                    return False
+            if not root:
+                with contextlib.suppress(StopParsing):
+                    parser.Parse(chunk.translate(table), False)
+                if root and (root[0] != "sst" or (declared[0] or "utf-8").lower() != "utf-8"):
+                    return False
+            seam = last + chunk[:2]  # a tag cut between two pieces
+            count += chunk.count(b"<si") + chunk.count(b":si") + seam.count(b"<si")
+            count += seam.count(b":si")
+            last = chunk[-2:]
+            if count > budget:
+                return False
+    return bool(root)
 
 
 def _too_many(measure: Measure, info: zipfile.ZipInfo, count: int) -> Exception:
