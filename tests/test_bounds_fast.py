@@ -365,3 +365,23 @@ def test_shared_strings_get_the_same_answer_both_ways(
     assert outcome(tmp_path / "too-many.xlsx", small)[2].startswith(
         "其中 xl/sharedStrings.xml 声明或含有 51 个共享字符串"
     )
+
+
+def test_a_broken_or_lying_member_is_refused_the_same_way(tmp_path: Path, both: Both) -> None:
+    # Unpacked ahead by a thread in the fast scan: its refusal still reaches the caller.
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 3000))
+    lie = write_xlsx(tmp_path / "lie.xlsx", sheet_xml(rows, dimension=None))
+    data = bytearray(lie.read_bytes())
+    with zipfile.ZipFile(lie) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    real = info.file_size.to_bytes(4, "little")
+    assert data.count(real) == 2  # local header and central directory
+    lie.write_bytes(bytes(data).replace(real, (2000).to_bytes(4, "little")))
+    broken = write_xlsx(tmp_path / "broken.xlsx", sheet_xml(rows, dimension=None))
+    data = bytearray(broken.read_bytes())
+    start = data.index(b"xl/worksheets/sheet1.xml") + len("xl/worksheets/sheet1.xml") + 200
+    data[start : start + 40] = bytes(range(40))  # deflate data no inflater takes
+    broken.write_bytes(bytes(data))
+    for path, code in ((lie, "file-hostile"), (broken, "file-damaged")):
+        full, fast, _ = both(path, LIST, 1000, 3)
+        assert fast == full and full[1] == code, (path.name, full, fast)
