@@ -5,7 +5,10 @@ its relationships (``xl/_rels/workbook.xml.rels``) name each sheet's part, where
 (names compared without regard to case). Each sheet part is parsed as a stream of elements:
 the ``dimension`` a reader reserves memory by, and every ``row`` and ``c`` (cell) with its
 reference (quoted either way, spaced, prefixed or not — the parser reads the structure), or its
-position counted on from the previous one when it has none.
+position counted on from the previous one when it has none. A large part (8 MB and more, a
+list) is parsed by expat up to ``<sheetData>`` and after ``</sheetData>``, and its body is
+measured by :mod:`sheetbody` with NumPy by the same rule, unless that scan finds something only
+the full parse may judge. A large shared-strings part is counted by its bytes.
 """
 
 from __future__ import annotations

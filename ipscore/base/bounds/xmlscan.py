@@ -1,9 +1,10 @@
 """Reading zip members and their XML safely: sizes as declared, no DTD, no entities.
 
 A member is unpacked here, not by :mod:`zipfile`, so that a member that unpacks to more than its
-declared size is caught (zipfile silently stops at the declared size; the Rust readers do not).
-Its XML is parsed by expat as it streams, with defusedxml's refusals in place (a DTD, an entity
-declaration or an external reference raises), so no part is ever held whole in memory.
+declared size is caught (zipfile silently stops at the declared size; the Rust readers do not);
+ISA-L's inflate does it where installed, and :func:`ahead` can do it in a thread ahead of the
+caller. Its XML is parsed by expat as it streams, with defusedxml's refusals in place (a DTD, an
+entity declaration or an external reference raises), so no part is ever held whole in memory.
 """
 
 from __future__ import annotations
