@@ -7,6 +7,9 @@ shared/DOMAIN.md, "The monthly statistics table").
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -248,3 +251,23 @@ def _history_store(
     path = tmp_path_factory.mktemp("history") / "ipscore.db"
     monkeypatch.setenv("IPSCORE_DB", str(path))
     return path
+
+
+# The child's own high-water mark of memory, which it reports as it ends: os.wait4's ru_maxrss
+# would also count the test process it was started from (Linux keeps that peak across exec),
+# while VmHWM starts anew with exec.
+_PEAK = (
+    "\nimport re as _re, sys as _sys\n"
+    "_sys.stderr.write('peak-kb %s\\n' % _re.search(r'VmHWM:\\s+(\\d+)', "
+    "open('/proc/self/status').read())[1])\n"
+)
+
+
+def run_child(code: str, *args: str) -> tuple[int, str, str, float]:
+    """Run ``python -c code args``: (exit status, stdout, stderr, the child's peak in MB)."""
+    child = subprocess.run(
+        [sys.executable, "-c", code + _PEAK, *args], capture_output=True, text=True, check=False
+    )
+    found = re.search(r"peak-kb (\d+)", child.stderr)
+    peak = int(found[1]) / 1024 if found else float("inf")
+    return child.returncode, child.stdout, child.stderr, peak

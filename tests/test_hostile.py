@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -29,7 +27,7 @@ from builders_hostile import (
     write_xlsx,
 )
 from builders_intake import month_csv, set_cells
-from conftest import MAY_ROWS, RULES_DIR, SAMPLES_DIR, write_month
+from conftest import MAY_ROWS, RULES_DIR, SAMPLES_DIR, run_child, write_month
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
@@ -244,15 +242,6 @@ def hostile_files(directory: Path) -> dict[str, tuple[Path, str]]:
     }
 
 
-_LAUNCHER = """
-import os, subprocess, sys
-report, *argv = sys.argv[1:]
-child = subprocess.Popen([sys.executable, "-c", *argv])
-_, status, usage = os.wait4(child.pid, 0)
-with open(report, "w") as out:
-    out.write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}")
-"""
-
 _CHILD = """
 import sys
 from pathlib import Path
@@ -273,31 +262,18 @@ for name in sys.argv[1:]:
 
 def test_every_hostile_file_is_refused_within_200_mb(tmp_path: Path) -> None:
     # One child reads each file as a statistics sheet and as an application list; its peak
-    # memory (os.wait4 gives this child's own ru_maxrss) covers every refusal. Without the
+    # memory (its own high-water mark, see run_child) covers every refusal. Without the
     # bounds the first files abort the child (SIGABRT) and the others take 1–3 GB.
     files = {
         name: (path, code)
         for name, (path, code) in hostile_files(tmp_path).items()
         if code.startswith("file-")
     }
-    # Linux keeps a process's peak across exec, so a child forked from this (large) pytest
-    # process would start with pytest's peak; a small launcher forks the measured child instead
-    # and reports the peak that wait4 gives for it.
-    report = tmp_path / "peak.txt"
-    paths = [str(p) for p, _ in files.values()]
-    launcher = subprocess.run(
-        [sys.executable, "-c", _LAUNCHER, str(report), _CHILD, *paths],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    status, peak_kb = report.read_text().split()
-    out, err = launcher.stdout, launcher.stderr
-    assert int(status) == 0, err[-2000:]
+    status, out, err, peak_mb = run_child(_CHILD, *(str(p) for p, _ in files.values()))
+    assert status == 0, err[-2000:]
     results = [line.split(" ", 1) for line in out.splitlines()]
     expected = [(code, str(path)) for path, code in files.values() for _ in (0, 1)]
     assert [(code, name) for code, name in results] == expected
-    peak_mb = int(peak_kb) / 1024  # KB on Linux
     assert peak_mb < 200, f"peak {peak_mb:.0f} MB"
 
 

@@ -1,19 +1,22 @@
 """Reading zip members and their XML safely: sizes as declared, no DTD, no entities.
 
 A member is unpacked here, not by :mod:`zipfile`, so that a member that unpacks to more than its
-declared size is caught (zipfile silently stops at the declared size; the Rust readers do not).
-Its XML is parsed by expat as it streams, with defusedxml's refusals in place (a DTD, an entity
-declaration or an external reference raises), so no part is ever held whole in memory.
+declared size is caught (zipfile silently stops at the declared size; the Rust readers do not);
+ISA-L's inflate does it where installed, and :func:`ahead` can do it in a thread ahead of the
+caller. Its XML is parsed by expat as it streams, with defusedxml's refusals in place (a DTD, an
+entity declaration or an external reference raises), so no part is ever held whole in memory.
 """
 
 from __future__ import annotations
 
 import contextlib
 import struct
+import threading
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
+from queue import Empty, Queue
 from typing import Any, BinaryIO
 from xml.parsers import expat
 
@@ -77,8 +80,19 @@ def safe_parser() -> Any:
     return parser
 
 
-def member_chunks(path: Path, handle: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """The unpacked bytes of a zip member in pieces of at most 1 MB.
+def _inflater() -> Any:
+    """ISA-L's inflate where installed (same interface as zlib, 2-3 times faster), else zlib."""
+    try:
+        from isal import isal_zlib
+    except ImportError:  # pragma: no cover - isal is a dependency; a platform may lack it
+        return zlib
+    return isal_zlib
+
+
+def member_chunks(
+    path: Path, handle: BinaryIO, info: zipfile.ZipInfo, size: int = CHUNK
+) -> Iterator[bytes]:
+    """The unpacked bytes of a zip member in pieces of at most ``size`` bytes (1 MB).
 
     Refuses an encrypted member, an unknown compression method, and a member that unpacks to
     more than the size its directory entry declares.
@@ -100,10 +114,12 @@ def member_chunks(path: Path, handle: BinaryIO, info: zipfile.ZipInfo) -> Iterat
     except (OSError, ValueError, OverflowError):
         raise refuse(path, "file-damaged", f"文件已损坏：找不到 {name} 的数据") from None
     left = info.compress_size
-    inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    inflater = _inflater()
+    deflated = info.compress_type == zipfile.ZIP_DEFLATED
+    inflate = inflater.decompressobj(-15) if deflated else None
     produced = 0
     while left > 0:
-        raw = handle.read(min(CHUNK, left))
+        raw = handle.read(min(size if inflate is None else CHUNK // 4, left))
         if not raw:
             raise refuse(path, "file-damaged", f"文件已损坏：{name} 的数据不完整")
         left -= len(raw)
@@ -112,8 +128,8 @@ def member_chunks(path: Path, handle: BinaryIO, info: zipfile.ZipInfo) -> Iterat
                 piece, raw = raw, b""
             else:
                 try:
-                    piece = inflate.decompress(raw, CHUNK)
-                except zlib.error:
+                    piece = inflate.decompress(raw, size)
+                except (zlib.error, inflater.error):
                     raise refuse(path, "file-damaged", f"文件已损坏：{name} 无法解压") from None
                 raw = inflate.unconsumed_tail
             produced += len(piece)
@@ -134,6 +150,43 @@ def member_chunks(path: Path, handle: BinaryIO, info: zipfile.ZipInfo) -> Iterat
             raise refuse(path, "file-hostile", f"其中 {name} 解压后超过目录中声明的大小")
         if piece:
             yield piece
+
+
+def ahead(
+    chunks: Iterator[bytes], prepare: Callable[[bytes], Any], depth: int = 2
+) -> Generator[tuple[bytes, Any], None, None]:
+    """Each piece with ``prepare(piece)``, both done ahead by a thread (unpacking releases the
+    GIL, and so does most of what NumPy does) while the caller scans the pieces before. Leaving
+    early stops the thread before returning: the file handle is the caller's again."""
+    queue: Queue[Any] = Queue(depth)
+    stop = threading.Event()
+    end = object()
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if stop.is_set():
+                    return
+                queue.put((chunk, prepare(chunk)))
+            queue.put(end)
+        except BaseException as exc:  # handed to the caller, raised there
+            queue.put(exc)
+        finally:
+            chunks.close()  # type: ignore[attr-defined]
+
+    thread = threading.Thread(target=produce, name="unpack", daemon=True)
+    thread.start()
+    try:
+        while (item := queue.get()) is not end:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # let a producer blocked on a full queue finish
+            with contextlib.suppress(Empty):
+                queue.get(timeout=0.01)
+        thread.join()
 
 
 def parse_member(
@@ -160,12 +213,11 @@ def parse_member(
     parsing = True
     table: bytes | None = None  # set from the first bytes: never for UTF-16 (zero bytes)
     first = True
-    try:
+    with xml_refusals(path, info):
         for chunk in member_chunks(path, handle, info):
             if first:
                 first = False
-                utf16 = chunk[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in chunk[:4]
-                table = None if utf16 else _AS_SPACES
+                table = spaces_for(chunk)
             if parsing:
                 try:
                     parser.Parse(chunk if table is None else chunk.translate(table), False)
@@ -174,6 +226,19 @@ def parse_member(
         if parsing:
             with contextlib.suppress(StopParsing):
                 parser.Parse(b"", True)
+
+
+def spaces_for(first: bytes) -> bytes | None:
+    """The table reading control characters as spaces, from a part's first bytes (not UTF-16)."""
+    utf16 = first[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in first[:4]
+    return None if utf16 else _AS_SPACES
+
+
+@contextlib.contextmanager
+def xml_refusals(path: Path, info: zipfile.ZipInfo) -> Iterator[None]:
+    """Turn what expat and defusedxml raise about a part into the file's refusal."""
+    try:
+        yield
     except DefusedXmlException:
         raise refuse(
             path,
