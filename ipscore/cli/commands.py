@@ -21,8 +21,9 @@ from ipscore.base.text import printable_path
 from ipscore.cli.common import (
     CompareOption,
     DbOption,
-    Format,
+    FormatOption,
     MonthOption,
+    OutputOption,
     QuietOption,
     RulesOption,
     SheetOption,
@@ -62,26 +63,8 @@ def rank(
     allow_missing: Annotated[
         bool, typer.Option("--allow-missing", help="允许缺少部分区县（只对已有区县排名）。")
     ] = False,
-    fmt: Annotated[
-        Optional[Format],  # noqa: UP045
-        typer.Option(
-            "--format",
-            "-f",
-            case_sensitive=False,
-            help="输出格式；默认 table，或按 -o 的扩展名。",
-            show_default=False,
-        ),
-    ] = None,
-    output: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option(
-            "--output",
-            "-o",
-            help="写入文件（原子写入）；默认输出到终端。",
-            show_default=False,
-            metavar="文件",
-        ),
-    ] = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
     quiet: QuietOption = False,
     compare: CompareOption = None,
     db: DbOption = None,
@@ -174,26 +157,8 @@ def assess(
     allow_missing: Annotated[
         bool, typer.Option("--allow-missing", help="允许缺少部分区县（只对已有区县考核）。")
     ] = False,
-    fmt: Annotated[
-        Optional[Format],  # noqa: UP045
-        typer.Option(
-            "--format",
-            "-f",
-            case_sensitive=False,
-            help="输出格式；默认 table，或按 -o 的扩展名。",
-            show_default=False,
-        ),
-    ] = None,
-    output: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option(
-            "--output",
-            "-o",
-            help="写入文件（原子写入）；默认输出到终端。",
-            show_default=False,
-            metavar="文件",
-        ),
-    ] = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
     compare: CompareOption = None,
     quiet: QuietOption = False,
 ) -> None:

@@ -233,6 +233,28 @@ SheetOption = Annotated[
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="不显示警告。")]
 
+# A table command's output: the format (else from -o's extension) and the file.
+FormatOption = Annotated[
+    Optional[Format],  # noqa: UP045
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="输出格式；默认 table，或按 -o 的扩展名。",
+        show_default=False,
+    ),
+]
+OutputOption = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--output",
+        "-o",
+        help="写入文件（原子写入）；默认输出到终端。",
+        show_default=False,
+        metavar="文件",
+    ),
+]
+
 
 CompareOption = Annotated[
     Optional[Path],  # noqa: UP045

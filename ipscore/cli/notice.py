@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 from ipscore.cli.common import (
     DbOption,
     Format,
+    FormatOption,
     MonthOption,
     RulesOption,
     SheetOption,
@@ -284,16 +285,7 @@ def _log_ready(out: Path) -> None:
 @app.command()
 def history(
     db: DbOption = None,
-    fmt: Annotated[
-        Optional[Format],  # noqa: UP045
-        typer.Option(
-            "--format",
-            "-f",
-            case_sensitive=False,
-            help="输出格式；默认 table，或按 -o 的扩展名。",
-            show_default=False,
-        ),
-    ] = None,
+    fmt: FormatOption = None,
     output: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
@@ -348,16 +340,7 @@ def trend(
         ),
     ] = None,
     db: DbOption = None,
-    fmt: Annotated[
-        Optional[Format],  # noqa: UP045
-        typer.Option(
-            "--format",
-            "-f",
-            case_sensitive=False,
-            help="输出格式；默认 table，或按 -o 的扩展名。",
-            show_default=False,
-        ),
-    ] = None,
+    fmt: FormatOption = None,
     output: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from ipscore.cli.common import (
+    OutputOption,
     QuietOption,
     app,
     check_output,
@@ -90,16 +91,7 @@ def robust(
             show_default=False,
         ),
     ] = None,
-    output: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option(
-            "--output",
-            "-o",
-            help="写入文件（原子写入）；默认输出到终端。",
-            show_default=False,
-            metavar="文件",
-        ),
-    ] = None,
+    output: OutputOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """排名的稳健性：各项权重随机变动时，各单位的名次（和等次）会怎样变化。

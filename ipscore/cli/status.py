@@ -8,7 +8,8 @@ from typing import Annotated, Any, Optional
 import typer
 
 from ipscore.cli.common import (
-    Format,
+    FormatOption,
+    OutputOption,
     RulesOption,
     SheetOption,
     app,
@@ -58,26 +59,8 @@ def status(
     ] = None,
     rules: RulesOption = None,
     sheet: SheetOption = None,
-    fmt: Annotated[
-        Optional[Format],  # noqa: UP045
-        typer.Option(
-            "--format",
-            "-f",
-            case_sensitive=False,
-            help="输出格式；默认 table，或按 -o 的扩展名。",
-            show_default=False,
-        ),
-    ] = None,
-    output: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option(
-            "--output",
-            "-o",
-            help="写入文件（原子写入）；默认输出到终端。",
-            show_default=False,
-            metavar="文件",
-        ),
-    ] = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
 ) -> None:
     """报送情况：哪些单位已报送、哪些逾期未报、谁的表格有错误。
 
