@@ -300,3 +300,12 @@ def test_only_regular_files_of_the_exact_pattern_are_removed(tmp_path: Path, out
         assert (tmp_path / names[key]).exists(), key
     assert files.temp_target(".a.md.0123abcd.tmp") == "a.md"
     assert files.temp_target(".a.md.tmp") is None
+
+
+def test_a_units_name_as_a_file_name_holds_nothing_a_file_system_refuses() -> None:
+    from ipscore.base.files import safe_file_stem
+
+    assert safe_file_stem("张店区") == "张店区"
+    assert safe_file_stem("a/b\u202e.") == "a_b_"  # separator, bidi override, trailing dot
+    assert safe_file_stem(' ..\x1b:*?"<>| ') == "________"
+    assert safe_file_stem(" . ") == "_"

@@ -25,7 +25,7 @@ from ipscore.app.notice import (
     render,
     take_number,
 )
-from ipscore.base.files import ensure_folder
+from ipscore.base.files import ensure_folder, safe_file_stem
 from ipscore.base.lock import folder_lock
 from ipscore.render.annual_notice import build_annual_notice
 from ipscore.rules.notice import NoticeRules
@@ -41,10 +41,6 @@ def annual_paths(out: Path, year: int, formats: Sequence[str]) -> dict[str, Path
 
 def sheets_dir(out: Path, year: int) -> Path:
     return out / f"{year}年度考核得分明细"
-
-
-def _safe(name: str) -> str:
-    return "".join("_" if ch in '\\/:*?"<>|' or ord(ch) < 32 else ch for ch in name)
 
 
 def publish_annual(
@@ -81,7 +77,7 @@ def publish_annual(
         for row in result.rows:
             ledger = annual_ledger(result, row.county)
             data = score_sheet_docx(ledger, rules.fonts, when, rules.issuer, scheme.decimals)
-            sheets[folder / f"{_safe(row.county)}.docx"] = data
+            sheets[folder / f"{safe_file_stem(row.county)}.docx"] = data
         targets: dict[str, Any] = annual_paths(out, result.year, formats)
         # Render everything before writing anything: a failure leaves no partial set.
         contents = {p: render(notice, fmt) for fmt, p in targets.items()}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ipscore.base.files import ensure_folder
+from ipscore.base.files import ensure_folder, safe_file_stem
 from ipscore.base.period import Period
 from ipscore.base.problems import RulesError
 from ipscore.base.text import printable_path
@@ -19,8 +19,6 @@ from ipscore.render.sheet import Prefilled, write_template
 from ipscore.rules.scheme import Scheme
 from ipscore.rules.targets import load_targets
 from ipscore.store.history import stored_table
-
-_UNSAFE = str.maketrans({ch: "_" for ch in '/\\:*?"<>|'})
 
 
 @dataclass
@@ -33,8 +31,7 @@ class TemplatesDone:
 
 def file_name(period: Period, unit: str) -> str:
     """``2019-06-张店区.xlsx``; characters a file name cannot hold become ``_``."""
-    name = "".join(ch if ch.isprintable() else "_" for ch in unit).translate(_UNSAFE)
-    return f"{period}-{name.strip(' .') or '_'}.xlsx"
+    return f"{period}-{safe_file_stem(unit)}.xlsx"
 
 
 def prefilled(

@@ -50,6 +50,17 @@ _NOCTTY = getattr(os, "O_NOCTTY", 0)
 _TEMP_PATTERN = re.compile(r"\.(?P<name>.+)\.[0-9a-f]{8}\.tmp", re.DOTALL)
 
 
+_UNSAFE_IN_NAMES = str.maketrans({ch: "_" for ch in '/\\:*?"<>|'})
+
+
+def safe_file_stem(text: str) -> str:
+    """``text`` (a unit's name) as part of a file name on Windows and Linux alike: characters
+    a file name cannot hold, and any not printable (controls, bidi overrides), become ``_``;
+    no leading or trailing space or dot; never empty."""
+    name = "".join(ch if ch.isprintable() else "_" for ch in text).translate(_UNSAFE_IN_NAMES)
+    return name.strip(" .") or "_"
+
+
 def temp_name(target: Path) -> Path:
     """A fresh temporary name beside ``target``: ``.NAME.XXXXXXXX.tmp``."""
     return target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
