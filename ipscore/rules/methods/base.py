@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar, Generic, TypeVar
 
-from ipscore.base.numbers import fmt
+from ipscore.base.numbers import fmt, plain
 from ipscore.rules.scheme import Indicator, Scheme
 from ipscore.rules.source import Param, RuleChecker, kind_of
 
@@ -168,10 +168,22 @@ class Method(ABC, Generic[OutcomeT]):
             return number
         raise TypeError(f"{self.name}: no reader for parameter kind {param.kind!r}")
 
+    # Parameters in points that may not exceed the indicator's own points, with their names in
+    # a message (e.g. {"floor": "保底分"}); :meth:`cross_check` checks them.
+    not_above_points: ClassVar[Mapping[str, str]] = {}
+
     def cross_check(
         self, params: Mapping[str, Any], points: Fraction, place: str, c: RuleChecker
     ) -> None:
         """Checks between the parameters and the indicator's points (e.g. floor ≤ points)."""
+        for key, what in self.not_above_points.items():
+            value = params.get(key)
+            if value is not None and value > points:
+                c.add(
+                    f"{place}.{key}",
+                    f"{what} {plain(value)} 高于满分 {plain(points)}",
+                    "rules-range",
+                )
 
     # -- scoring --------------------------------------------------------------------------------
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from ipscore.base.numbers import plain
 from ipscore.rules.methods.base import Context, Method, Operand, Outcome, Shown, Worked
 from ipscore.rules.scheme import Indicator, Scheme
-from ipscore.rules.source import Param, RuleChecker
+from ipscore.rules.source import Param
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,16 +27,7 @@ class Deduction(Method[Deducted]):
         "floor": Param("number", Fraction(0), required=False, minimum=Fraction(0)),
     }
 
-    def cross_check(
-        self, params: Mapping[str, Any], points: Fraction, place: str, c: RuleChecker
-    ) -> None:
-        floor = params["floor"]
-        if floor is not None and floor > points:
-            c.add(
-                f"{place}.floor",
-                f"保底分 {plain(floor)} 高于满分 {plain(points)}",
-                "rules-range",
-            )
+    not_above_points: ClassVar = {"floor": "保底分"}
 
     def describe(self, indicator: Indicator, scheme: Scheme) -> str:
         p = indicator.params

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from ipscore.base.numbers import plain
 from ipscore.rules.methods.base import Context, Method, Operand, Outcome, Shown, Worked
 from ipscore.rules.scheme import Indicator, Scheme
-from ipscore.rules.source import Param, RuleChecker
+from ipscore.rules.source import Param
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,16 +28,7 @@ class PerItem(Method[Counted]):
         "cap": Param("number", None, required=False, minimum=Fraction(0)),
     }
 
-    def cross_check(
-        self, params: Mapping[str, Any], points: Fraction, place: str, c: RuleChecker
-    ) -> None:
-        cap = params["cap"]
-        if cap is not None and cap > points:
-            c.add(
-                f"{place}.cap",
-                f"上限 {plain(cap)} 高于满分 {plain(points)}",
-                "rules-range",
-            )
+    not_above_points: ClassVar = {"cap": "上限"}
 
     def describe(self, indicator: Indicator, scheme: Scheme) -> str:
         each = plain(indicator.params["each"])

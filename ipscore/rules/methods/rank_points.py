@@ -3,10 +3,10 @@ below ``floor``; units equal on the field share the place (competition ranks 1, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from ipscore.base.numbers import plain
 from ipscore.rules.methods.base import (
@@ -21,7 +21,7 @@ from ipscore.rules.methods.base import (
     competition_ranks,
 )
 from ipscore.rules.scheme import Indicator, Scheme
-from ipscore.rules.source import Param, RuleChecker
+from ipscore.rules.source import Param
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,14 +40,7 @@ class RankPoints(Method[Placed]):
         "floor": Param("number", Fraction(0), required=False, minimum=Fraction(0)),
     }
 
-    def cross_check(
-        self, params: Mapping[str, Any], points: Fraction, place: str, c: RuleChecker
-    ) -> None:
-        floor = params["floor"]
-        if floor is not None and floor > points:
-            c.add(
-                f"{place}.floor", f"保底分 {plain(floor)} 高于满分 {plain(points)}", "rules-range"
-            )
+    not_above_points: ClassVar = {"floor": "保底分"}
 
     def describe(self, indicator: Indicator, scheme: Scheme) -> str:
         p = indicator.params
