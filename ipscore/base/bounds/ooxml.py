@@ -98,18 +98,24 @@ def plan(
 
 
 _DIGITS = "0123456789"
-# Column numbers of the references Excel writes (A … XFD, upper case): a lookup, not a loop.
 _COLUMNS: dict[str, int] = {}
-for _first in ["", *map(chr, range(65, 91))]:
-    for _second in ["", *map(chr, range(65, 91))]:
-        for _third in map(chr, range(65, 91)):
-            _letters = _first + _second + _third
-            if (_first and not _second) or _letters in _COLUMNS:
-                continue
-            _number = 0
-            for _ch in _letters:
-                _number = _number * 26 + ord(_ch) - 64
-            _COLUMNS[_letters] = _number
+
+
+def _column_numbers() -> dict[str, int]:
+    """Column numbers of the references Excel writes (A … XFD, upper case): a lookup, not a
+    loop. Built on first use, not at import: every command imports this module, few read xlsx."""
+    if not _COLUMNS:
+        for first in ["", *map(chr, range(65, 91))]:
+            for second in ["", *map(chr, range(65, 91))]:
+                for third in map(chr, range(65, 91)):
+                    letters = first + second + third
+                    if (first and not second) or letters in _COLUMNS:
+                        continue
+                    number = 0
+                    for ch in letters:
+                        number = number * 26 + ord(ch) - 64
+                    _COLUMNS[letters] = number
+    return _COLUMNS
 
 
 def parse_reference(ref: str) -> tuple[int, int] | None:
@@ -119,7 +125,7 @@ def parse_reference(ref: str) -> tuple[int, int] | None:
     """
     letters = ref.rstrip(_DIGITS)
     digits = ref[len(letters) :]
-    col = _COLUMNS.get(letters)
+    col = _column_numbers().get(letters)
     if col is None:
         if not letters or len(letters) > 7 or not (letters.isascii() and letters.isalpha()):
             return None
@@ -275,7 +281,7 @@ def sheet_handler(
     row_limit, col_limit = limits.max_rows, limits.max_cols
     value_limit = limits.max_cells - measure.values
     kinds = dict(_KINDS)
-    columns = _COLUMNS
+    columns = _column_numbers()
     row = col = 0  # the current row; the previous cell's column in it (1-based)
     pending: tuple[int, int] | None = None  # a cell whose value is not yet seen
     max_row = max_col = values = 0
