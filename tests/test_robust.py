@@ -420,7 +420,7 @@ def test_xlsx_has_both_tables_and_a_native_chart(runner: CliRunner, tmp_path: Pa
         (["--runs", "1000001"], "实际为 1000001"),
         (["--spread", "1"], "权重变动幅度 --spread 应不小于 0 且小于 1"),
         (["--spread", "-0.1"], "实际为 -0.1"),
-        (["--spread", "nan"], "权重变动幅度 --spread"),
+        (["--spread", "nan"], "--spread：应为数字，实际为 'nan'"),  # refused by the parser
         (["--seed", "-1"], "随机种子 --seed 应为非负整数"),
     ],
 )

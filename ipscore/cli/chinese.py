@@ -15,7 +15,9 @@ extension points are used instead of patching printed text:
 - every :class:`ClickException` raised while parsing or running a command is turned into a
   :class:`ChineseUsageError`, whose message is built from the exception's data (the option, the
   value, the choices, the range), never from its English text, and which prints ``错误：…``
-  like every other ipscore error, then the usage line and how to get help.
+  like every other ipscore error, then the usage line and how to get help;
+- before parsing, :func:`ipscore.cli.values.install` gives the parameters their plain
+  converters, so a command line is turned into values without pydantic.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from ipscore.base.text import printable
 from ipscore.base.width import paragraphs, width_of, wrap
+from ipscore.cli.values import choice_words, install, number_word, range_words, value_words
 
 HELP_TEXT = "显示本帮助并退出。"
 OPTIONS_METAVAR = "[选项]"
@@ -110,23 +113,9 @@ def metavar(param: Any) -> str:
         return str(param.metavar)
     desc = param.type_descriptor
     if desc.is_choice:
-        return "|".join(_choice_words(param))
-    if desc.is_path:
-        word = "路径"
-    elif desc.annotation is int or desc.is_ranged:
-        word = "整数"
-    elif desc.annotation is float:
-        word = "数字"
-    else:
-        word = "文本"
+        return "|".join(choice_words(param))
+    word = "路径" if desc.is_path else (number_word(param) or "文本")
     return f"{word}..." if param.nargs != 1 or param.multiple else word
-
-
-def _choice_words(param: Any) -> list[str]:
-    return [
-        str(choice.value if isinstance(choice, Enum) else choice)
-        for choice in param.type_descriptor.choices or ()
-    ]
 
 
 def param_name(param: Any) -> str:
@@ -166,21 +155,13 @@ def _record(param: Any, ctx: Context) -> tuple[str, str]:
     if default:
         notes.append(f"默认：{default}")
     if param.min is not None or param.max is not None:
-        notes.append(_range_words(param))
+        notes.append(range_words(param))
     if param.required:
         notes.append("必填")
     text = param.help or ""
     if notes:
         text = "；".join(([text.rstrip("。")] if text else []) + notes) + "。"
     return name, text
-
-
-def _range_words(param: Any) -> str:
-    if param.min is not None and param.max is not None:
-        return f"{param.min}–{param.max}"
-    if param.min is not None:
-        return f"不小于 {param.min}"
-    return f"不大于 {param.max}"
 
 
 def short_help(command: Any) -> str:
@@ -208,6 +189,7 @@ class _Chinese:
         # Extra arguments are refused here (Click's own refusal is an English sentence), and a
         # parser error gets its context, so the message can name the option's value and the
         # usage line can follow it.
+        install(self.get_params(ctx))  # type: ignore[attr-defined]
         allowed, ctx.allow_extra_args = ctx.allow_extra_args, True
         try:
             rest = super().parse_args(ctx, args)  # type: ignore[misc]
@@ -332,7 +314,7 @@ def chinese_message(exc: ClickException) -> str:
             return f"缺少 {exc.param_hint or '参数'}"
         if param.param_type_name == "argument":
             return f"缺少参数 {metavar(param)}"
-        choices = _choice_words(param) if param.type_descriptor.is_choice else []
+        choices = choice_words(param) if param.type_descriptor.is_choice else []
         also = f"（可选：{'、'.join(choices)}）" if choices else ""
         return f"缺少必填选项 {param_name(param)} {metavar(param)}{also}"
     if isinstance(exc, NoSuchOption):
@@ -371,25 +353,10 @@ def _bad_parameter(exc: BadParameter) -> str:
     message = str(exc.message)
     cause = exc.__cause__
     if param is not None and cause is not None and hasattr(cause, "errors"):
-        message = _value_words(param, cause)
+        # Typer's own (pydantic) coercion, for a parameter that values.install left alone.
+        errors = cause.errors()
+        message = value_words(param, errors[0].get("input") if errors else None)
     return f"{hint}：{message}" if hint else message
-
-
-def _value_words(param: Any, cause: Any) -> str:
-    """What a value should have been, from the parameter's type (not pydantic's English)."""
-    errors = cause.errors()
-    raw = errors[0].get("input") if errors else None
-    given = f"，实际为 {printable(raw)!r}" if isinstance(raw, str) else ""
-    desc = param.type_descriptor
-    if desc.is_choice:
-        return f"应为 {'、'.join(_choice_words(param))} 之一{given}"
-    if desc.annotation is int or desc.is_ranged:
-        if param.min is not None or param.max is not None:
-            return f"应为整数（{_range_words(param)}）{given}"
-        return f"应为整数{given}"
-    if desc.annotation is float:
-        return f"应为数字{given}"
-    return f"值无效{given}"
 
 
 class App(typer.Typer):

@@ -137,6 +137,7 @@ def notice(
             "--settle",
             help="--inbox 模式：收件箱文件须多少秒未变化才处理（防止读到复制了一半的文件）。",
             min=0,
+            metavar="秒",
         ),
     ] = 60.0,
 ) -> None:
