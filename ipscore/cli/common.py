@@ -86,7 +86,8 @@ def parse_period(month: str | None) -> Period | None:
         return Period.parse(month)
     except ValueError:
         raise typer.BadParameter(
-            f"应为 YYYY-MM（如 2019-05，年份 1990–2100），实际为 {month!r}", param_hint="--month"
+            f"应为 YYYY-MM（如 2019-05，年份 1990–2100），实际为 '{printable(month)}'",
+            param_hint="--month",
         ) from None
 
 

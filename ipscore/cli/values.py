@@ -52,7 +52,7 @@ def range_words(param: Any) -> str:
 
 def value_words(param: Any, raw: Any) -> str:
     """What a value should have been, from the parameter's type (never pydantic's English)."""
-    given = f"，实际为 {printable(raw)!r}" if isinstance(raw, str) else ""
+    given = f"，实际为 '{printable(raw)}'" if isinstance(raw, str) else ""
     desc = param.type_descriptor
     if desc.is_choice:
         return f"应为 {'、'.join(choice_words(param))} 之一{given}"
