@@ -361,7 +361,7 @@ def locked_store(db: Path) -> sqlite3.Connection:
 def test_a_locked_store_leaves_nothing_published_and_nothing_recorded(
     inbox: Path, out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
 ) -> None:
-    import ipscore.app.notice as notice
+    import ipscore.app.fileset as fileset
     import ipscore.store.connect
 
     shutil.copy(APRIL, inbox)
@@ -373,14 +373,14 @@ def test_a_locked_store_leaves_nothing_published_and_nothing_recorded(
     if when == "at the start":
         holders.append(locked_store(db))
     else:  # another run takes the lock while this one stages its files
-        real = notice.stage_bytes
+        real = fileset.stage_bytes
 
         def stage_bytes(path: Path, data: bytes):
             if not holders:
                 holders.append(locked_store(db))
             return real(path, data)
 
-        monkeypatch.setattr(notice, "stage_bytes", stage_bytes)
+        monkeypatch.setattr(fileset, "stage_bytes", stage_bytes)
     try:
         result = cron(inbox, out, "--db", db, "--formats", "docx,xlsx,md")
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -257,6 +258,38 @@ def test_existing_circular_is_kept_without_force(may_set: Path) -> None:
     result = invoke("notice", MAY, "--out", may_set, "--date", "2019-06-06", "--force")
     assert result.exit_code == 0, result.output
     assert "2019年6月6日" in [p.text for p in Document(target).paragraphs]
+
+
+def test_force_with_fewer_formats_withdraws_the_rest(may_set: Path, tmp_path: Path) -> None:
+    """A corrected May published again with --force and only docx: the earlier xlsx (unchanged)
+    goes, the md (edited by hand since) stays with a warning; the store publishes the docx
+    only, so the cron run neither restores the xlsx nor counts the md as published."""
+    from ipscore.app.fileset import folder_key
+    from ipscore.store.history import Store
+
+    (may_set / f"{STEM}.md").write_text("edited by hand", encoding="utf-8")
+    result = invoke(
+        "notice", MAY, "--out", may_set, "--date", "2019-06-06", "--formats", "docx", "--force"
+    )
+    assert result.exit_code == 0, result.output
+    assert f"已删除：{may_set / STEM}.xlsx（上次生成的本月通报中有，这次不再生成）" in result.stdout
+    assert f"{STEM}.md：上次生成的本月通报中有此文件，这次不再生成" in result.stderr
+    assert sorted(p.name for p in may_set.iterdir()) == [f"{STEM}.docx", f"{STEM}.md"]
+    assert (may_set / f"{STEM}.md").read_text(encoding="utf-8") == "edited by hand"
+    with Store() as store:
+        published = store.published(folder_key(may_set))
+    assert sorted(published) == [f"{STEM}.docx"]
+    assert (
+        published[f"{STEM}.docx"].sha256
+        == hashlib.sha256((may_set / f"{STEM}.docx").read_bytes()).hexdigest()
+    )
+
+    # Without --force a new format is added to the month's set; nothing is withdrawn.
+    result = invoke("notice", MAY, "--out", may_set, "--date", "2019-06-06", "--formats", "xlsx")
+    assert result.exit_code == 0, result.output
+    assert "已删除" not in result.stdout
+    with Store() as store:
+        assert sorted(store.published(folder_key(may_set))) == [f"{STEM}.docx", f"{STEM}.xlsx"]
 
 
 def test_date_before_month_end_is_refused(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from conftest import SAMPLES_DIR
 from docx.oxml.ns import qn
 from typer.testing import CliRunner
 
-from ipscore.app.notice import restore_missing
+from ipscore.app.fileset import restore_missing
 from ipscore.app.rank import rank_month
 from ipscore.base.problems import RulesError
 from ipscore.cli.common import app

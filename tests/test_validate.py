@@ -258,13 +258,13 @@ def codes_in_source() -> set[str]:
 
 def test_every_code_is_registered_and_every_registered_code_is_used() -> None:
     used = codes_in_source()
-    assert used - set(CODES) == set(), "codes used but not in ipscore/codes.py"
-    assert set(CODES) - used == set(), "codes in ipscore/codes.py that nothing reports"
+    assert used - set(CODES) == set(), "codes used but not in ipscore/base/codes.py"
+    assert set(CODES) - used == set(), "codes in ipscore/base/codes.py that nothing reports"
 
 
 def test_codes_document_is_current() -> None:
     assert (REPO / "docs" / "codes.md").read_text(encoding="utf-8") == codes_markdown(), (
-        "regenerate: python -m ipscore.codes > docs/codes.md"
+        "regenerate: python -m ipscore.base.codes > docs/codes.md"
     )
 
 

@@ -14,14 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from ipscore.app.assess import assess_file
+from ipscore.app.fileset import publish_files, refuse_existing, remove_stale_circular_temps
 from ipscore.app.notice import (
     DEFAULT_FORMATS,
     LOCK_WAIT,
     Published,
     check_pages,
-    publish_files,
-    refuse_existing,
-    remove_stale_circular_temps,
     render,
     take_number,
 )

@@ -5,7 +5,7 @@ another run is active and ends with status 0):
 
 1. completes what a killed run left: removes its temporaries, and writes again from the
    history store every circular file the store records as published in the folder that is
-   missing (:func:`ipscore.app.notice.restore_missing`);
+   missing (:func:`ipscore.app.fileset.restore_missing`);
 2. looks at every month file in the inbox. A file is taken only once it has settled — its
    size, inode, modification and change times the same for ``settle`` seconds (a minute by
    default) and again after it was read; a file still being copied is logged
@@ -33,15 +33,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from ipscore.app.fileset import folder_key, remove_stale_circular_temps, restore_missing
 from ipscore.app.notice import (
     DEFAULT_FORMATS,
     Published,
     check_pages,
     circular_paths,
-    folder_key,
     monthly_notice,
-    remove_stale_circular_temps,
-    restore_missing,
     score_month,
     take_number,
     write_set,

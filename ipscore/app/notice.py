@@ -16,11 +16,14 @@ in the folder are its rendering. A publication goes:
 
 So a circular is never out without its history entry. A run killed between 3 and 4 leaves a
 recorded publication with files missing: the next cron run writes them again from the store
-(:func:`restore_missing`) and removes the temporaries (their writer's lock is gone). Files in
-the folder that the store does not record (an older ipscore, another store) are not published:
-the cron run records them then, without touching them. Only one publication runs in an output
-folder at a time (:func:`ipscore.base.lock.folder_lock`). The unattended monthly run is
-:mod:`ipscore.app.inbox`.
+(:func:`ipscore.app.fileset.restore_missing`) and removes the temporaries (their writer's lock
+is gone). Files in the folder that the store does not record (an older ipscore, another store)
+are not published: the cron run records them then, without touching them. Only one publication
+runs in an output folder at a time (:func:`ipscore.base.lock.folder_lock`). The unattended
+monthly run is :mod:`ipscore.app.inbox`; the file-set mechanics are in :mod:`ipscore.app.fileset`.
+With ``--force`` the new set replaces the month's set in the folder: a file of the earlier set
+that the new one lacks is withdrawn (removed if unchanged since published, before the record,
+so a run killed in between leaves the earlier set recorded and restorable).
 
 The PNGs of a 附图 (``[monthly] figures``), written beside the Markdown that refers to them,
 are files of the set like the others: staged, recorded and restored with it.
@@ -29,15 +32,21 @@ are files of the set like the others: staged, recorded and restored with it.
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ipscore.app.fileset import (
+    earlier_files,
+    folder_key,
+    publish_files,
+    refuse_existing,
+    remove_stale_circular_temps,
+)
 from ipscore.app.rank import fill_rank_change, rank_month, record
-from ipscore.base.files import Staged, ensure_folder, remove_stale_temps, stage_bytes
+from ipscore.base.files import ensure_folder, remove_if_unchanged
 from ipscore.base.lock import folder_lock
 from ipscore.base.period import Period
 from ipscore.base.problems import InputError, Problem
@@ -52,7 +61,6 @@ FORMATS = ("docx", "xlsx", "md", "pdf")
 DEFAULT_FORMATS = ("docx", "xlsx", "md")
 NAME = "发明专利申请情况通报"
 LOCK_WAIT = 30.0  # seconds a publication waits for another run in the same folder
-_CIRCULAR_NAME = re.compile(r"\d{4}(-\d{2})? .+\.(docx|xlsx|md|pdf|png)", re.DOTALL)
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -99,21 +107,6 @@ def render(notice: Notice, fmt: str, images: Sequence[str] = ()) -> bytes:
     return notice_markdown(notice, images).encode("utf-8")
 
 
-def is_circular_name(name: str) -> bool:
-    """Whether ``name`` is one ipscore gives a circular (``2019-05 发明专利申请情况通报.docx``)."""
-    return _CIRCULAR_NAME.fullmatch(name) is not None
-
-
-def remove_stale_circular_temps(out: Path) -> list[Path]:
-    """Remove temporaries of circulars left in ``out`` by runs that died."""
-    return remove_stale_temps(out, is_circular_name)
-
-
-def folder_key(out: Path) -> str:
-    """How the store names an output folder: its absolute path, links resolved."""
-    return os.path.realpath(out)
-
-
 @dataclass
 class Published:
     """What one publication did."""
@@ -122,6 +115,8 @@ class Published:
     notice: Notice
     written: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)  # already there, left alone
+    removed: list[Path] = field(default_factory=list)  # of the earlier set, no longer published
+    left: list[Path] = field(default_factory=list)  # of the earlier set, changed since: kept
     chart_font: Any = None  # the charts.Font the 附图 was drawn in; None: no 附图, or no font
 
 
@@ -300,83 +295,34 @@ def write_set(
     if images:  # the PNGs go with the Markdown that refers to them
         contents.update({p.name: c.png for p, c in zip(images, notice.charts, strict=True)})
     todo = [p for p in targets if force or not p.exists()]
+    # --force replaces the month's set: a file of the earlier set that this one lacks (a PDF
+    # when only docx is asked now) is no longer published, and goes if nobody changed it.
+    dropped = earlier_files(store, out, ranking.period, contents) if force else {}
+    removed: list[Path] = []
     if before_writing is not None:
         before_writing()
 
     def record_all() -> None:
+        # Removed before the record: a run killed in between leaves the earlier set recorded,
+        # and the next cron run writes the removed file again (restore_missing).
+        removed.extend(p for p, digest in dropped.items() if remove_if_unchanged(p, digest))
         with store.transaction():
-            record(store, ranking, Publication(folder_key(out), contents))
+            record(store, ranking, Publication(folder_key(out), contents, whole_month=force))
             taken.register(store)
 
     written = publish_files({p: contents[p.name] for p in todo}, record_all)
     kept = [p for p in targets if p not in todo]
-    return Published(ranking, notice, written=written, kept=kept)
-
-
-def refuse_existing(paths: Iterable[Path], allowed: bool) -> None:
-    """An error naming every existing file, unless replacing or keeping them is ``allowed``."""
-    existing = [p for p in paths if p.exists()]
-    if existing and not allowed:
-        raise InputError(
-            [
-                Problem(
-                    "notice-exists",
-                    "通报文件已存在，未覆盖（确需重新生成请加 --force）",
-                    file=str(p),
-                )
-                for p in existing
-            ]
+    left = [p for p in dropped if p not in removed and os.path.lexists(p)]
+    ranking.warnings.extend(
+        Problem(
+            "notice-earlier-changed",
+            "上次生成的本月通报中有此文件，这次不再生成；它在生成后被改动过，未删除（已不属于本月通报）",
+            file=str(p),
+            level="warning",
         )
-
-
-def publish_files(files: dict[Path, bytes], record_all: Callable[[], None]) -> list[Path]:
-    """Stage every file, call ``record_all`` (the store transaction), then rename them all into
-    place; if staging or recording fails, nothing is renamed and no temporary is left."""
-    staged: list[Staged] = []
-    try:
-        for target, data in files.items():
-            ensure_folder(target.parent)
-            staged.append(stage_bytes(target, data))
-        record_all()
-    except BaseException:
-        for item in staged:
-            item.discard()
-        raise
-    commit_all(staged)
-    return [item.target for item in staged]
-
-
-def restore_missing(store: Store, out: Path) -> list[Path]:
-    """Write again, from the store, every file recorded as published in ``out`` that is not
-    there (a run killed before its renames); a name taken by anything else is left alone.
-    The caller holds ``out``'s lock."""
-    folder = folder_key(out)
-    restored: list[Path] = []
-    for name in sorted(store.published(folder)):
-        target = out / name
-        if Path(name).name != name or not is_circular_name(name) or os.path.lexists(target):
-            continue
-        data = store.published_content(folder, name)
-        if data is None:  # pragma: no cover - removed since listed, under our lock: cannot be
-            continue
-        stage_bytes(target, data).commit()
-        restored.append(target)
-    return restored
-
-
-def commit_all(staged: Sequence[Staged]) -> None:
-    """Rename every staged file into place; after a failure the rest are discarded.
-
-    A rename fails only when something was planted at the name since it was staged (refused,
-    never followed) or the disk fails: the set stays recorded, and the next cron run writes
-    the missing files once their names are free (:func:`restore_missing`)."""
-    for number, item in enumerate(staged):
-        try:
-            item.commit()
-        except BaseException:
-            for rest in staged[number + 1 :]:
-                rest.discard()
-            raise
+        for p in left
+    )
+    return Published(ranking, notice, written=written, kept=kept, removed=removed, left=left)
 
 
 def _with_fallback(

@@ -112,6 +112,12 @@ _LIST: tuple[tuple[str, str, str, str], ...] = (
     ),
     ("notice-date", "error", "通报", "成文日期早于数据月份结束"),
     ("notice-exists", "error", "通报", "通报文件已存在（加 --force 才覆盖）"),
+    (
+        "notice-earlier-changed",
+        "warning",
+        "通报",
+        "--force 重新生成时，上次有、这次不再生成的文件在生成后被改动过，未删除",
+    ),
     ("notice-number-taken", "error", "通报", "--number 指定的文号序号已登记给另一份通报"),
     (
         "notice-pages",

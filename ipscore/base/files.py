@@ -373,3 +373,38 @@ def ensure_folder(folder: Path) -> None:
         ) from None
     except OSError as exc:
         raise failed(folder, exc) from None
+
+
+def remove_if_unchanged(path: Path, sha256: str, limit: int = 256 << 20) -> bool:
+    """Remove ``path`` if it is a regular file whose bytes still hash to ``sha256`` (a file
+    ipscore wrote and nobody changed since); True if removed, False if it is gone, changed,
+    larger than ``limit`` or not a regular file (a symlink is never followed: left alone)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _NOCTTY | _CLOEXEC)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # a symlink in its place: not ours
+            return False
+        raise failed(path, exc) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return False
+        import hashlib
+
+        digest = hashlib.sha256()
+        while chunk := os.read(fd, 1 << 20):
+            digest.update(chunk)
+        if digest.hexdigest() != sha256:
+            return False
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise failed(path, exc) from None
+        _sync_folder(path.parent)
+        return True
+    finally:
+        os.close(fd)

@@ -272,6 +272,8 @@ def notice(
         print(f"附图字体：{printable(font.name)}（{printable_path(font.path)}）")
     for path in result.written:
         print(f"已写入：{printable_path(path)}")
+    for path in result.removed:
+        print(f"已删除：{printable_path(path)}（上次生成的本月通报中有，这次不再生成）")
 
 
 def _log_ready(out: Path) -> None:

@@ -85,10 +85,13 @@ class Provenance:
 @dataclass(frozen=True)
 class Publication:
     """Circular files published from a recorded ranking: the output folder (absolute, links
-    resolved) and each file's name in it with its bytes."""
+    resolved) and each file's name in it with its bytes. ``whole_month``: these files are the
+    month's whole set in the folder (``notice --force``), so a file published of the month
+    before under another name is no longer published; otherwise they are added to it."""
 
     folder: str
     files: Mapping[str, bytes]
+    whole_month: bool = False
 
 
 @dataclass(frozen=True)
@@ -199,8 +202,9 @@ class Store:
         """Add a version of the ranking's month under its scheme; returns the version id.
 
         With a ``publication``, its files are recorded as published from this version in the
-        same transaction (replacing what was published under those names in that folder):
-        either both are stored or neither is."""
+        same transaction (replacing what was published under those names in that folder, or
+        the month's whole set there: :attr:`Publication.whole_month`): either both are stored
+        or neither is."""
         assert not self.readonly, "a read-only store cannot record"
         decimals, mode = ranking.scheme.decimals, ranking.scheme.rounding
 
@@ -253,6 +257,11 @@ class Store:
                     "INSERT INTO scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [(version, *row) for row in rows],
                 )
+                if publication is not None and publication.whole_month:
+                    conn.execute(
+                        "DELETE FROM publications WHERE folder = ? AND month = ?",
+                        (publication.folder, head[0]),
+                    )
                 if publication is not None:
                     conn.executemany(
                         "INSERT OR REPLACE INTO publications VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -52,7 +52,7 @@ CREATE TABLE scores (
 # The circular files published in an output folder, each with the version it was rendered from
 # and its bytes: the store is the truth about what is published, the files are its rendering
 # (a file a killed run did not rename into place is written again from here). One row per file
-# name in a folder; publishing the month again replaces it.
+# name in a folder; publishing a name again replaces it, and `notice --force` the month's set.
 PUBLICATIONS = """
 CREATE TABLE publications (
     folder TEXT NOT NULL,
