@@ -109,7 +109,13 @@ def notice(
             metavar="格式",
         ),
     ] = "docx,xlsx,md",
-    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的通报文件。")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="重新生成：覆盖已存在的通报文件；上次生成而这次不再要求的格式随之删除。",
+        ),
+    ] = False,
     rules: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
@@ -138,6 +144,7 @@ def notice(
             help="--inbox 模式：收件箱文件须多少秒未变化才处理（防止读到复制了一半的文件）。",
             min=0,
             metavar="秒",
+            show_default="60",
         ),
     ] = 60.0,
 ) -> None:
