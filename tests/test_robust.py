@@ -383,6 +383,9 @@ def test_xlsx_has_both_tables_and_a_native_chart(runner: CliRunner, tmp_path: Pa
     ws = wb["名次区间"]
     header = [c.value for c in ws[3]]
     assert header[:7] == ["排名", "区县", "得分", "中位名次", "5%名次", "95%名次", "名次变动比例"]
+    # The shared A4 page setup: landscape, one page wide, the header row on every printed page.
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.print_title_rows == "$3:$3" and wb["指标权重"].print_title_rows == "$2:$2"
     for offset, row in enumerate(data["rows"]):
         cells = [c.value for c in ws[4 + offset]]
         assert cells[:6] == [

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ipscore.render.robust import summary, title
+from ipscore.render.xlsx import page_setup, put_text
 from ipscore.scoring.robust import Robustness
 
 if TYPE_CHECKING:
@@ -37,8 +38,7 @@ def _header(ws: Worksheet, row: int, titles: list[str], widths: list[int]) -> No
 
     thin = Side(style="thin", color="000000")
     for col, (text, width) in enumerate(zip(titles, widths, strict=True), start=1):
-        cell = ws.cell(row, col, text)
-        cell.data_type = "s"  # names come from the rule file: never a formula
+        cell = put_text(ws, row, col, text)  # names come from the rule file: never a formula
         cell.font = Font(name=_FONT, size=11, bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.fill = PatternFill("solid", fgColor="D9E1F2")
@@ -52,9 +52,7 @@ def _row(ws: Worksheet, row: int, values: list[Any], formats: list[str | None]) 
 
     thin = Side(style="thin", color="000000")
     for col, (value, number_format) in enumerate(zip(values, formats, strict=True), start=1):
-        cell = ws.cell(row, col, value)
-        if isinstance(value, str):
-            cell.data_type = "s"
+        cell = put_text(ws, row, col, value) if isinstance(value, str) else ws.cell(row, col, value)
         if number_format:
             cell.number_format = number_format
         cell.font = Font(name=_FONT, size=11)
@@ -65,8 +63,7 @@ def _title(ws: Worksheet, text: str, last: str) -> None:
     from openpyxl.styles import Alignment, Font
 
     ws.merge_cells(f"A1:{last}1")
-    ws["A1"] = text
-    ws["A1"].data_type = "s"
+    put_text(ws, 1, 1, text)
     ws["A1"].font = Font(name=_FONT, size=16, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
@@ -87,8 +84,7 @@ def _units_sheet(ws: Worksheet, result: Robustness) -> tuple[int, int, int]:
     last = get_column_letter(len(titles))
     _title(ws, title(result), last)
     ws.merge_cells(f"A2:{last}2")
-    ws["A2"] = f"评分方案：{result.scheme.name}    随机种子：{result.seed}"
-    ws["A2"].data_type = "s"
+    put_text(ws, 2, 1, f"评分方案：{result.scheme.name}    随机种子：{result.seed}")
     ws["A2"].font = Font(name=_FONT, size=10)
     ws["A2"].alignment = Alignment(horizontal="right")
     _header(ws, 3, titles, widths)
@@ -114,23 +110,13 @@ def _units_sheet(ws: Worksheet, result: Robustness) -> tuple[int, int, int]:
     for offset, line in enumerate(summary(result)):
         row = end + 2 + offset
         ws.merge_cells(f"A{row}:{last}{row}")
-        cell = ws.cell(row, 1, line)
-        cell.data_type = "s"
+        cell = put_text(ws, row, 1, line)
         cell.font = Font(name=_FONT, size=10)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.row_dimensions[row].height = 15 * (1 + len(line) // 60)
     ws.freeze_panes = "C4"
-    _landscape(ws)
+    page_setup(ws, landscape=True, header_row=3)
     return first, end, len(titles) - 1
-
-
-def _landscape(ws: Worksheet) -> None:
-    """One A4 landscape page wide when printed."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
 
 
 def _range(ws: Worksheet, col: int, first: int, end: int) -> str:
@@ -218,9 +204,8 @@ def _weights_sheet(ws: Worksheet, result: Robustness) -> None:
             formats += ["0.000"] * 4
         _row(ws, 3 + offset, values, formats)
     note = 4 + len(result.indicators)
-    ws.cell(note, 1, "有效权重 = cov(该项得分, 总分) / var(总分)（按各单位计算，合计为 100%）")
-    ws.cell(note, 1).data_type = "s"
-    _landscape(ws)
+    put_text(ws, note, 1, "有效权重 = cov(该项得分, 总分) / var(总分)（按各单位计算，合计为 100%）")
+    page_setup(ws, landscape=True, header_row=2)
 
 
 def robust_xlsx_bytes(result: Robustness) -> bytes:
