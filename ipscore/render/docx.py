@@ -7,7 +7,9 @@ lines under the separator, 主送, the body, 附件说明 one line below the bod
 own (landscape where the table needs the width), the 附图 when notice.toml asks for it (the
 charts on a page of their own, :mod:`.docx_figure`), and the 版记 at the foot of the last even
 page. Page numbers ``— 1 —`` sit 7 mm under the text block, odd pages right and even pages
-left; a page left blank before the 版记 and the 版记 page after it carry none.
+left; on a landscape page they stand in the left margin, turned, where the portrait page has
+them once the sheet is turned back (:mod:`.docx_turned`); a page left blank before the 版记 and
+the 版记 page after it carry none.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from ipscore.render.docx_page import (
     setup,
     shape_section,
 )
+from ipscore.render.docx_turned import turned_page_number_footers
 from ipscore.render.paging import LIBREOFFICE, WORD, Block, count_lines, layout, text_width
 from ipscore.render.reproducible import normalise_zip
 
@@ -301,6 +304,7 @@ def build_document(notice: Notice) -> tuple[Any, dict[str, int]]:
         blank_footers(final)
     elif not annexed:
         page_number_footers(final, notice.fonts["page"])
+    _number_turned_pages(doc, notice.fonts["page"])
     plan = {
         "main_pages": main_pages,
         "word_main_pages": word_pages,
@@ -308,6 +312,19 @@ def build_document(notice: Notice) -> tuple[Any, dict[str, int]]:
         "blank": int(blank),
     }
     return doc, plan
+
+
+def _number_turned_pages(doc: Any, chain: tuple[str, ...]) -> None:
+    """Landscape sections carry their number turned, in the left margin; a portrait section
+    after one gets the portrait footers of its own (a linked one would inherit the turned)."""
+    after_landscape = False
+    for section in doc.sections:
+        landscape = section.page_width > section.page_height
+        if landscape:
+            turned_page_number_footers(section, LANDSCAPE, chain)
+        elif after_landscape and section.footer.is_linked_to_previous:
+            page_number_footers(section, chain)
+        after_landscape = landscape
 
 
 def page_warning(notice: Notice) -> str | None:

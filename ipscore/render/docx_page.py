@@ -300,25 +300,35 @@ def shape_section(section: Any, page: Page, *, grid: bool) -> None:
 
 def page_number_footers(section: Any, chain: Sequence[str]) -> None:
     """``— 1 —`` in 宋体 4号: odd pages right, even pages left, one character in (GB/T 7.5)."""
-    indent = PAGE_NUMBER_PT * 20
     for footer, align in ((section.footer, "right"), (section.even_page_footer, "left")):
-        footer.is_linked_to_previous = False
-        body = footer._element
-        for old in list(body):
-            body.remove(old)
-        runs = [run("— ", chain, PAGE_NUMBER_PT, latin=chain[0])]
-        runs += _page_field(chain)
-        runs.append(run(" —", chain, PAGE_NUMBER_PT, latin=chain[0]))
-        body.append(
-            para(
-                runs,
-                align=align,
-                line=PAGE_NUMBER_PT * 20,
-                right=indent if align == "right" else 0,
-                left=indent if align == "left" else 0,
-                grid=False,
-            )
-        )
+        body = own_footer(footer)
+        body.append(page_number_paragraph(chain, align))
+
+
+def own_footer(footer: Any) -> Any:
+    """The footer's own (unlinked) body, emptied."""
+    footer.is_linked_to_previous = False
+    body = footer._element
+    for old in list(body):
+        body.remove(old)
+    return body
+
+
+def page_number_paragraph(chain: Sequence[str], align: str) -> Any:
+    """The paragraph ``— N —``, a PAGE field between 一字线, one 4号 character in from the side
+    it is aligned to."""
+    indent = PAGE_NUMBER_PT * 20
+    runs = [run("— ", chain, PAGE_NUMBER_PT, latin=chain[0])]
+    runs += _page_field(chain)
+    runs.append(run(" —", chain, PAGE_NUMBER_PT, latin=chain[0]))
+    return para(
+        runs,
+        align=align,
+        line=PAGE_NUMBER_PT * 20,
+        right=indent if align == "right" else 0,
+        left=indent if align == "left" else 0,
+        grid=False,
+    )
 
 
 def _page_field(chain: Sequence[str]) -> list[Any]:
@@ -343,8 +353,4 @@ def _page_field(chain: Sequence[str]) -> list[Any]:
 def blank_footers(section: Any) -> None:
     """No page number on these pages (a blank page and the 版记 page after it)."""
     for footer in (section.footer, section.even_page_footer):
-        footer.is_linked_to_previous = False
-        body = footer._element
-        for old in list(body):
-            body.remove(old)
-        body.append(para(line=None, grid=False))
+        own_footer(footer).append(para(line=None, grid=False))
