@@ -353,7 +353,7 @@ def tally(
     lost = result.unattributed_counts
     if sum(lost) and not quiet:
         print(
-            f"警告：{sum(lost)} 条发明专利申请无法归属到区县，未计入统计表；"
+            f"警告：{sum(lost)} 条发明专利申请无法归属到{result.words.unit}，未计入统计表；"
             f"请核对 {printable_path(review_file)}",
             file=sys.stderr,
         )

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ipscore.base.period import Period
 from ipscore.base.problems import InputError, Problem
 from ipscore.rules.targets import Targets
+from ipscore.rules.units import CITY_WORDS, Words
 from ipscore.tally.attribution import COLUMN_LABELS, REASONS, AttributionRules, attribute
 from ipscore.tally.records import RecordSource, open_records
 
@@ -53,6 +54,7 @@ class TallyResult:
     files: list[str]
     warnings: list[Problem] = field(default_factory=list)
     outside_label: str = "外市"  # 外省 when the units are a province's cities
+    words: Words = CITY_WORDS  # what the units are called (区县, 市): the units file's words
 
     @property
     def totals(self) -> UnitCount:
@@ -315,7 +317,17 @@ def tally(
     )
     counts = (int(lost["in_ytd"].sum()), int(lost["in_last"].sum()))
     warnings.extend(targets.warnings())
-    return TallyResult(period, rows, others, review, counts, files, warnings, rules.outside_label)
+    return TallyResult(
+        period,
+        rows,
+        others,
+        review,
+        counts,
+        files,
+        warnings,
+        rules.outside_label,
+        rules.unit_list.words,
+    )
 
 
 def _first_of_each_number(
