@@ -348,7 +348,8 @@ def tally(
     from ipscore.render.tally_text import summary_lines
 
     for line in summary_lines(result, review_file):
-        print(printable(line, None))
+        # The table's columns are tab-separated: each field escaped, the tabs kept.
+        print("\t".join(printable(field, None) for field in line.split("\t")))
     warn(result.warnings, quiet)
     lost = result.unattributed_counts
     if sum(lost) and not quiet:
