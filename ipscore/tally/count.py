@@ -21,7 +21,7 @@ from ipscore.base.period import Period
 from ipscore.base.problems import InputError, Problem
 from ipscore.rules.targets import Targets
 from ipscore.rules.units import CITY_WORDS, Words
-from ipscore.tally.attribution import COLUMN_LABELS, REASONS, AttributionRules, attribute
+from ipscore.tally.attribution import COLUMN_LABELS, AttributionRules, attribute
 from ipscore.tally.records import RecordSource, open_records
 
 if TYPE_CHECKING:
@@ -312,7 +312,7 @@ def tally(
         专利类型=pl.col("type"),
         申请人=pl.col("applicant"),
         申请人地址=pl.col("address"),
-        原因=pl.col("reason").replace_strict(REASONS, return_dtype=pl.String),
+        原因=pl.col("reason").replace_strict(rules.reasons(), return_dtype=pl.String),
         识别到的地名=pl.col("places").list.join("、"),
     )
     counts = (int(lost["in_ytd"].sum()), int(lost["in_last"].sum()))
