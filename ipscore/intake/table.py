@@ -177,11 +177,13 @@ def choose_sheet(grids: list[Grid], scheme: Scheme, sheet: str | None) -> tuple[
 
 def _no_header(grid: Grid, scheme: Scheme) -> InputError:
     unit = next(f for f in scheme.fields.values() if f.type == "unit")
+    word = scheme.units.words.unit  # also read as the unit column's header
+    named = f"“{word}”" if word == unit.label else f"“{word}”（或“{unit.label}”）"
     return InputError(
         [
             Problem(
                 "header-missing",
-                f"在前 {HEADER_SEARCH_ROWS} 行中找不到表头（应有“{unit.label}”列和数据列，"
+                f"在前 {HEADER_SEARCH_ROWS} 行中找不到表头（应有{named}列和数据列，"
                 f"如 {'、'.join(f.label for f in scheme.data_fields[:4])}）",
                 file=grid.file,
                 sheet=grid.sheet,
