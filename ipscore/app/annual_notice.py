@@ -28,13 +28,17 @@ from ipscore.base.lock import folder_lock
 from ipscore.render.annual_notice import build_annual_notice
 from ipscore.rules.notice import NoticeRules
 from ipscore.rules.scheme import Scheme
+from ipscore.rules.units import CITY_WORDS, Words
 from ipscore.store.history import Store
 
-NAME = "区县知识产权工作考核结果通报"
+NAME = "知识产权工作考核结果通报"
 
 
-def annual_paths(out: Path, year: int, formats: Sequence[str]) -> dict[str, Path]:
-    return {fmt: out / f"{year} {NAME}.{fmt}" for fmt in formats}
+def annual_paths(
+    out: Path, year: int, formats: Sequence[str], words: Words = CITY_WORDS
+) -> dict[str, Path]:
+    """``2019 区县知识产权工作考核结果通报.docx`` (市 for a province: the units file's word)."""
+    return {fmt: out / f"{year} {words.unit}{NAME}.{fmt}" for fmt in formats}
 
 
 def sheets_dir(out: Path, year: int) -> Path:
@@ -76,7 +80,7 @@ def publish_annual(
             ledger = annual_ledger(result, row.county)
             data = score_sheet_docx(ledger, rules.fonts, when, rules.issuer, scheme.decimals)
             sheets[folder / f"{safe_file_stem(row.county)}.docx"] = data
-        targets: dict[str, Any] = annual_paths(out, result.year, formats)
+        targets: dict[str, Any] = annual_paths(out, result.year, formats, scheme.units.words)
         # Render everything before writing anything: a failure leaves no partial set.
         contents = {p: render(notice, fmt) for fmt, p in targets.items()}
         ensure_folder(out)

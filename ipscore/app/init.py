@@ -18,9 +18,13 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ipscore.base.problems import InputError, Problem
 from ipscore.rules.source import rules_dir
+
+if TYPE_CHECKING:
+    from ipscore.rules.generate import Plan
 
 INBOX = "收件箱"
 OUTBOX = "通报"
@@ -43,6 +47,7 @@ class InitResult:
     notes: list[str] = field(default_factory=list)
     units: tuple[str, ...] = ()
     place: str = "淄博市（内置示例）"
+    unit_word: str = "区县"  # what the units file calls a unit (市 for a province)
 
     @property
     def cron(self) -> str:
@@ -200,9 +205,12 @@ def _rule_files(
     files["units.toml"] = units_toml(plan)
     files["attribution.toml"] = attribution_toml(plan)
     files[f"targets-{year}.toml"] = targets_toml(plan, year)
-    files["notice.toml"] = _notice(files["notice.toml"], plan.place.name, plan.level)
+    files["notice.toml"] = _notice(files["notice.toml"], plan)
+    for name in ("monthly-2019.toml", "annual-2019.toml"):
+        files[name] = _scheme(files[name], plan)
     result.units = tuple(u.name for u in plan.units)
     result.place = plan.place.name
+    result.unit_word = plan.unit_word
     result.notes.append(
         "功能区（高新区、经济开发区等）不是 GB/T 2260 行政区划，没有列入；"
         "需要单独排名的，按 rules/units.toml 末尾的说明加入"
@@ -215,14 +223,35 @@ def _rule_files(
     return files, result
 
 
-def _notice(text: str, name: str, level: str) -> str:
+def _notice(text: str, plan: Plan) -> str:
+    """The bundled notice.toml with the place's name, its addressees and, where they are not
+    a city's 区县/全市, the units file's words; a province's own offices are 省 (自治区)
+    ones: 省知识产权局, 省科技厅."""
+    name = plan.place.name
     text = text.replace("XX市知识产权局", f"{name}知识产权局")
     text = text.replace("《XX市“十个率先突破”", f"《{name}")
-    addressees = "各区县（市）知识产权局：" if level == "city" else "各市知识产权局："
+    each = f"各{plan.unit_word}"
+    if plan.level == "province":
+        addressees = f"{each}知识产权局："
+    else:  # a city's counties have their own offices; a city's towns (东莞) are written to
+        addressees = "各区县（市）知识产权局：" if plan.unit_word == "区县" else f"{each}："
     text = text.replace("各区县知识产权局，高新区、经济开发区、文昌湖区有关部门：", addressees)
-    if level == "province":
-        text = text.replace("全市发明专利申请情况", "全省发明专利申请情况")
-    return text
+    if plan.level == "province":
+        own = "自治区" if name.endswith("自治区") else "省"
+        text = text.replace("年度区县工作考核方案", f"年度{each}工作考核方案")
+        text = text.replace("，市知识产权局对", f"，{own}知识产权局对")
+        text = text.replace("向市知识产权局", f"向{own}知识产权局")
+        text = text.replace("市科技局，市市场监管局。", f"{own}科技厅，{own}市场监管局。")
+    text = text.replace("各区县", each).replace("区县", plan.unit_word)
+    return text.replace("全市", plan.whole_word)
+
+
+def _scheme(text: str, plan: Plan) -> str:
+    """A bundled scheme whose unit column and (annual) name say the units' word: a province's
+    年度市知识产权工作考核 with a 市 column. Labels and the name only: what scores is unchanged."""
+    unit = plan.unit_word
+    text = text.replace('[fields.county]\nlabel = "区县"', f'[fields.county]\nlabel = "{unit}"')
+    return text.replace("年区县知识产权工作考核", f"年{unit}知识产权工作考核")
 
 
 def _unit_names(path: Path) -> tuple[str, ...]:
@@ -272,7 +301,7 @@ ipscore.db        历史库（各月排名，用于位次变化和走势）
 
 每月的步骤（在本目录中运行）
 ----------------------------
-1. 由专利申请明细统计（没有明细、由各区县报送的，跳过这一步）：
+1. 由专利申请明细统计（没有明细、由各{result.unit_word}报送的，跳过这一步）：
    ipscore tally 收件箱/申请明细.xlsx --month {month} -o 收件箱/{month}.xlsx
    （在本目录中运行时自动使用 rules/attribution.toml 和 rules/targets-{year}.toml）
 2. 排名：

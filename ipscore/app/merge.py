@@ -73,10 +73,11 @@ def read_submission(
     problems = [p for p in found if p.county is None or p.county not in blank]
     filled = [r for r in table.records if r.county not in blank]
     if not filled:
+        words = scheme.units.words
         problems.append(
             Problem(
                 "merge-nothing",
-                "没有填报任何区县的数据（各区县行都是空的）",
+                f"没有填报任何{words.unit}的数据（{words.each}行都是空的）",
                 file=grid.file,
                 sheet=grid.sheet,
             )
@@ -98,6 +99,7 @@ def merge_files(
     rows: dict[str, dict[str, int]] = {}
     sources: dict[str, tuple[str, str | None, str]] = {}
     periods: dict[Period, str] = {}
+    words = scheme.units.words
     warnings: list[Problem] = []
     seen: set[Path] = set()
     for path in paths:
@@ -145,7 +147,7 @@ def merge_files(
         problems.append(
             Problem(
                 "merge-missing",
-                f"以下区县没有报送：{'、'.join(missing)}"
+                f"以下{words.unit}没有报送：{'、'.join(missing)}"
                 "（如需先汇总已报送的单位，可加 --allow-missing）",
             )
         )
@@ -155,7 +157,7 @@ def merge_files(
         warnings.append(
             Problem(
                 "county-absent",
-                f"未报送，汇总表中没有这些区县：{'、'.join(missing)}",
+                f"未报送，汇总表中没有这些{words.unit}：{'、'.join(missing)}",
                 level="warning",
             )
         )
@@ -176,5 +178,5 @@ def merge_to_file(
     """Merge the submissions and write the month's table to ``output`` (atomically; xlsx, or
     csv / md by its name)."""
     merged = merge_files(paths, scheme, period=period, sheet=sheet, allow_missing=allow_missing)
-    write_merged(output, merged.period, merged.rows, scheme.units.names)
+    write_merged(output, merged.period, merged.rows, scheme.units.names, scheme.units.words)
     return merged

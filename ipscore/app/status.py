@@ -56,4 +56,6 @@ def collection_status(
     """Where the collection of ``period`` stands on ``today``, from the files in ``inbox``."""
     settings = load_collection_rules(notice_rules)
     received = [_received(path, scheme, period, sheet) for path in inbox_files(inbox)]
-    return collection_state(period, scheme.units.names, received, settings.deadline_day, today)
+    return collection_state(
+        period, scheme.units.names, received, settings.deadline_day, today, scheme.units.words
+    )

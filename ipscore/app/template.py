@@ -17,6 +17,7 @@ from ipscore.base.problems import RulesError
 from ipscore.base.text import printable_path
 from ipscore.render.sheet import Prefilled, write_template
 from ipscore.rules.scheme import Scheme
+from ipscore.rules.source import shown_path
 from ipscore.rules.targets import load_targets
 from ipscore.store.history import stored_table
 
@@ -55,8 +56,9 @@ def prefilled(
         )
     else:
         given["annual_target"] = {u: found.values[u] for u in units if u in found.values}
-        # Named as the user typed it, or as the built-in file (never a path into the install).
-        source = printable_path(targets) if targets is not None else f"内置的 {found.source.name}"
+        # Named as the user typed it, as the working folder's rules/ file, or as the built-in
+        # file (never a path into the install).
+        source = printable_path(targets if targets is not None else shown_path(found.source))
         notes.append(f"年度目标取自 {source}，已填好并锁定")
     last = Period(period.year - 1, period.month)
     table = stored_table(last, db)

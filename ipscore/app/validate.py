@@ -37,7 +37,7 @@ def validate_file(
 ) -> Report:
     """Check a monthly sheet and return every problem; never raises for bad input."""
     path = Path(path)
-    report = Report(str(path))
+    report = Report(str(path), words=scheme.units.words)
     problems: list[Problem] = []
     try:
         grids = read_grids(path)

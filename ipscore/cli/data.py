@@ -348,12 +348,13 @@ def tally(
     from ipscore.render.tally_text import summary_lines
 
     for line in summary_lines(result, review_file):
-        print(printable(line, None))
+        # The table's columns are tab-separated: each field escaped, the tabs kept.
+        print("\t".join(printable(field, None) for field in line.split("\t")))
     warn(result.warnings, quiet)
     lost = result.unattributed_counts
     if sum(lost) and not quiet:
         print(
-            f"警告：{sum(lost)} 条发明专利申请无法归属到区县，未计入统计表；"
+            f"警告：{sum(lost)} 条发明专利申请无法归属到{result.words.unit}，未计入统计表；"
             f"请核对 {printable_path(review_file)}",
             file=sys.stderr,
         )

@@ -378,7 +378,7 @@ def trend(
         name = scheme.units.resolve(county)
         if name is None:
             raise typer.BadParameter(
-                f"不认识的区县：{county!r}（可选：{'、'.join(scheme.units.names)}）",
+                f"不认识的{scheme.units.words.unit}：{county!r}（可选：{'、'.join(scheme.units.names)}）",
                 param_hint="--county",
             )
 
@@ -394,8 +394,8 @@ def trend(
     if chosen is Format.xlsx and output is not None:
         from ipscore.render.trend_xlsx import write_trend_xlsx
 
-        run(lambda: write_trend_xlsx(data, output))
+        run(lambda: write_trend_xlsx(data, output, scheme.units.words))
         return
     from ipscore.render.trend import trend_view
 
-    emit(trend_view(data), chosen, output)
+    emit(trend_view(data, scheme.units.words), chosen, output)

@@ -50,4 +50,5 @@ def what_if(before: Any, after: Any) -> Comparison:
         outcomes(after),
         schemes=(before.scheme.name, after.scheme.name),
         sources=(shown_path(before.scheme.source), shown_path(after.scheme.source)),
+        words=after.scheme.units.words,
     )

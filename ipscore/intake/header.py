@@ -37,9 +37,14 @@ def header_key(text: str, last_year: int | None = None) -> str:
 
 
 class _HeaderIndex:
-    """Matches header texts to field ids: exact aliases first, then the longest contained alias."""
+    """Matches header texts to field ids: exact aliases first, then the longest contained alias.
 
-    def __init__(self, fields: dict[str, FieldSpec], last_year: int | None = None) -> None:
+    ``unit_word`` (the units file's word for a unit: 区县, 市) is one more alias of the unit
+    column, so the tables ipscore writes under that header (a province's 市) read back."""
+
+    def __init__(
+        self, fields: dict[str, FieldSpec], last_year: int | None = None, unit_word: str = ""
+    ) -> None:
         self.last_year = last_year
         self.aliases: list[tuple[str, str]] = []
         self.excludes = {
@@ -51,6 +56,8 @@ class _HeaderIndex:
                 key = header_key(alias)
                 if key:
                     self.aliases.append((key, spec.id))
+            if spec.type == "unit" and header_key(unit_word):
+                self.aliases.append((header_key(unit_word), spec.id))
 
     def match(self, text: str) -> tuple[int, str | None]:
         """(score, field id); field None when nothing matches or two fields match equally."""
@@ -181,7 +188,9 @@ def find_header(grid: Grid, scheme: Scheme) -> HeaderLayout | None:
         if isinstance(value, str)
         for year in TITLE_YEAR.findall(normalise_text(value))
     ]
-    index = _HeaderIndex(dict(scheme.fields), max(years) - 1 if years else None)
+    index = _HeaderIndex(
+        dict(scheme.fields), max(years) - 1 if years else None, scheme.units.words.unit
+    )
     unit_field = next(f.id for f in scheme.fields.values() if f.type == "unit")
     best: HeaderLayout | None = None
     for row in range(min(HEADER_SEARCH_ROWS, len(grid.rows))):

@@ -177,11 +177,13 @@ def choose_sheet(grids: list[Grid], scheme: Scheme, sheet: str | None) -> tuple[
 
 def _no_header(grid: Grid, scheme: Scheme) -> InputError:
     unit = next(f for f in scheme.fields.values() if f.type == "unit")
+    word = scheme.units.words.unit  # also read as the unit column's header
+    named = f"“{word}”" if word == unit.label else f"“{word}”（或“{unit.label}”）"
     return InputError(
         [
             Problem(
                 "header-missing",
-                f"在前 {HEADER_SEARCH_ROWS} 行中找不到表头（应有“{unit.label}”列和数据列，"
+                f"在前 {HEADER_SEARCH_ROWS} 行中找不到表头（应有{named}列和数据列，"
                 f"如 {'、'.join(f.label for f in scheme.data_fields[:4])}）",
                 file=grid.file,
                 sheet=grid.sheet,
@@ -292,7 +294,7 @@ def table_from_grid(
                 problems.append(
                     Problem(
                         "county-blank",
-                        f"该行有数据，但“{unit_col.header}”为空（应填写区县名称）",
+                        f"该行有数据，但“{unit_col.header}”为空（应填写{units.words.unit}名称）",
                         cell=ref,
                         header=unit_col.header,
                         **where,
@@ -312,7 +314,7 @@ def table_from_grid(
             problems.append(
                 Problem(
                     "county-unknown",
-                    f"未知的区县“{label}”（应为：{'、'.join(units.names)}；"
+                    f"未知的{units.words.unit}“{label}”（应为：{'、'.join(units.names)}；"
                     f"其他写法请在单位表 {scheme.units.source} 中添加别名）",
                     cell=ref,
                     header=unit_col.header,
@@ -363,7 +365,8 @@ def table_from_grid(
             problems.append(
                 Problem(
                     "county-duplicate",
-                    f"区县“{county}”重复出现（第 {first.row} 行与第 {record.row} 行）",
+                    f"{units.words.unit}“{county}”重复出现"
+                    f"（第 {first.row} 行与第 {record.row} 行）",
                     cell=ref,
                     header=unit_col.header,
                     county=county,
@@ -379,13 +382,13 @@ def table_from_grid(
         problems.append(
             Problem(
                 "county-missing",
-                f"缺少区县：{'、'.join(missing)}"
+                f"缺少{units.words.unit}：{'、'.join(missing)}"
                 "（如确实未报送，可加 --allow-missing 只排名已有单位）",
                 **where,
             )
         )
     if not records and not problems:
-        problems.append(Problem("no-data", "表头下方没有任何区县数据", **where))
+        problems.append(Problem("no-data", f"表头下方没有任何{units.words.unit}数据", **where))
     if problems:
         if collect is None:
             raise InputError(problems)

@@ -35,7 +35,8 @@ def _points_text(value: Any) -> str:
 
 
 def annual_columns(result: Assessment) -> list[AnnualColumn]:
-    columns = [AnnualColumn("rank", "排名", "rank"), AnnualColumn("county", "区县", "text")]
+    unit = result.scheme.units.words.unit
+    columns = [AnnualColumn("rank", "排名", "rank"), AnnualColumn("county", unit, "text")]
     for ind in result.scheme.indicators:
         columns.append(
             AnnualColumn(f"part:{ind.id}", f"{ind.name}({_points_text(ind.points)})", "points")
@@ -60,7 +61,7 @@ def annual_value(row: AnnualRow, column: AnnualColumn) -> Any:
 
 
 def annual_title(result: Assessment) -> str:
-    return f"{result.year}年度区县知识产权工作考核结果"
+    return f"{result.year}年度{result.scheme.units.words.unit}知识产权工作考核结果"
 
 
 def annual_notes(result: Assessment) -> list[str]:

@@ -1,4 +1,5 @@
-"""The annual results circular (关于2019年度区县知识产权工作考核结果的通报) as content.
+"""The annual results circular (关于2019年度区县知识产权工作考核结果的通报; 市 for a province's
+cities: the units file's word) as content.
 
 It names the grades and who earned them, states the 优秀 quota rule in words (and who reached
 the 优秀 line but fell outside the quota), the 一票否决, the units whose bonus hit its cap, and
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def annual_title(result: Assessment) -> str:
-    return f"关于{result.year}年度区县知识产权工作考核结果的通报"
+    return f"关于{result.year}年度{result.scheme.units.words.unit}知识产权工作考核结果的通报"
 
 
 def _score(result: Assessment, row: AnnualRow) -> str:
@@ -37,7 +38,8 @@ def results_sentence(result: Assessment) -> str:
     full = f"满分{plain(scheme.total_points)}分"
     if scheme.bonus is not None:
         full += f"，另设加分最高{plain(scheme.bonus.cap)}分"
-    return f"经考核，{result.year}年度各区县总分（{full}）居前三位的是{named}。"
+    each = scheme.units.words.each
+    return f"经考核，{result.year}年度{each}总分（{full}）居前三位的是{named}。"
 
 
 def grades_sentence(result: Assessment) -> str:
@@ -53,7 +55,7 @@ def grades_sentence(result: Assessment) -> str:
         units = [r.county for r in result.rows if r.grade == grade]
         if units:
             lead = "考核等次为" if not parts else ""
-            parts.append(f"{lead}{grade}的有{counted(units)}")
+            parts.append(f"{lead}{grade}的有{counted(units, scheme.units.words.unit)}")
     return "；".join(parts) + "。" if parts else ""
 
 
@@ -69,7 +71,7 @@ def rule_sentence(result: Assessment) -> str:
         if band.quota is not None:
             share = plain(band.quota * 100)
             count = result.quota_count(band.quota)
-            text += f"且排名在前{share}%（{units}个区县中的前{count}名）"
+            text += f"且排名在前{share}%（{units}个{scheme.units.words.unit}中的前{count}名）"
         bands.append(f"{text}的为{band.name}")
     return "按照考核方案，" + "，".join(bands) + f"，其余为{scheme.grades.otherwise}。"
 
@@ -122,7 +124,7 @@ def score_annex(result: Assessment) -> Annex:
     texts = tuple(i for i, c in enumerate(columns) if c.kind == "text")
     notes = tuple(f"{i}. {line}。" for i, line in enumerate(annual_notes(result), start=1))
     return Annex(
-        title=f"{result.year}年度区县知识产权工作考核结果表",
+        title=f"{result.year}年度{result.scheme.units.words.unit}知识产权工作考核结果表",
         header=header,
         rows=rows,
         notes=notes,
@@ -148,7 +150,7 @@ def build_annual_notice(
     for text in (rule_sentence(result), "".join(exceptions_sentences(result))):
         if text:
             paragraphs.append(Para(text))
-    paragraphs.append(Para("各区县各项得分、总分及等次见附件。"))
+    paragraphs.append(Para(f"{result.scheme.units.words.each}各项得分、总分及等次见附件。"))
     paragraphs += requirement_paras(wording, values, 1)
     return Notice(
         kind="annual",
@@ -157,6 +159,7 @@ def build_annual_notice(
         mark=rules.mark,
         doc_number=doc_number(rules.doc_prefix, when, number),
         title=annual_title(result),
+        words=result.scheme.units.words,
         addressees=rules.addressees,
         paragraphs=tuple(paragraphs),
         annexes=(score_annex(result),),

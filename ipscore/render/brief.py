@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from ipscore.base.numbers import fmt, round_to
+from ipscore.rules.units import CITY_WORDS, Words
 from ipscore.scoring.score import Ranking, ScoredRow
 
 
@@ -64,6 +65,7 @@ class Brief:
     schedule_label: str  # 序时进度 41.67% (December: 年度目标 100%)
     footnote: str
     basis: str = "序时进度"  # what 完成率 is measured against (December: 年度目标)
+    words: Words = CITY_WORDS  # what the units are called (区县/全市, 市/全省)
 
 
 def _pct(ranking: Ranking, value: Any) -> str:
@@ -96,7 +98,7 @@ def _gap_words(ranking: Ranking, completion: Fraction | None, year_over: bool) -
 
 
 def key_figures(ranking: Ranking) -> tuple[Figure, ...]:
-    """全市累计, 同比增长, 年度目标完成率, 序时进度 (December: 年度目标)."""
+    """全市累计 (全省 for a province), 同比增长, 年度目标完成率, 序时进度 (December: 年度目标)."""
     totals, derived = ranking.totals, ranking.total_derived
     period = ranking.period
     month = period.month or 12
@@ -105,7 +107,7 @@ def key_figures(ranking: Ranking) -> tuple[Figure, ...]:
     completion = derived.get("completion_pct")
     figures = [
         Figure(
-            "全市累计申请",
+            f"{ranking.scheme.units.words.whole}累计申请",
             f"{_count(totals.get('ytd_apps'))} 件",
             f"其中{month}月 {_count(totals.get('month_apps'))} 件",
         ),
@@ -154,7 +156,8 @@ def _movers(ranking: Ranking) -> tuple[str, ...]:
             more = f"等 {len(moved)} 个单位" if len(moved) > 3 else ""
             lines.append(f"{word}最多（{abs(change)} 位）：{names}{more}")
     if not lines:
-        lines.append(f"与{ranking.previous.span_zh}相比，各区县位次均无变化")
+        each = ranking.scheme.units.words.each
+        lines.append(f"与{ranking.previous.span_zh}相比，{each}位次均无变化")
     return tuple(lines)
 
 
@@ -174,12 +177,15 @@ def build_brief(ranking: Ranking, when: date, source: str) -> Brief:
         for r in behind_rows
     )
     basis = "年度目标" if year_over else "序时进度"
+    words = ranking.scheme.units.words
     if schedule is None:
         behind_text = ""
     elif not behind_rows:
-        behind_text = f"各区县均已完成{basis}"
+        behind_text = f"{words.each}均已完成{basis}"
     else:
-        behind_text = f"{len(behind_rows)} 个区县未完成{basis}（{_pct(ranking, schedule)}%）"
+        behind_text = (
+            f"{len(behind_rows)} 个{words.unit}未完成{basis}（{_pct(ranking, schedule)}%）"
+        )
     series = tuple(
         Series(
             county=r.county,
@@ -206,7 +212,7 @@ def build_brief(ranking: Ranking, when: date, source: str) -> Brief:
         else float(round_to(schedule, ranking.scheme.decimals, ranking.scheme.rounding))
     )
     return Brief(
-        title=f"{period.span_zh}全市发明专利申请情况简报",
+        title=f"{period.span_zh}{words.whole}发明专利申请情况简报",
         subtitle=(f"{when.year}年{when.month}月{when.day}日　评分方案：{ranking.scheme.name}"),
         figures=key_figures(ranking),
         top=top,
@@ -223,4 +229,5 @@ def build_brief(ranking: Ranking, when: date, source: str) -> Brief:
             f"得分与排名按《{ranking.scheme.name}》计算。"
         ),
         basis=basis,
+        words=words,
     )

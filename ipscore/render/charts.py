@@ -193,7 +193,8 @@ def volume_chart(
         axes.set_xticks(list(places), names, fontsize=7.5)
         axes.set_ylabel("件", fontsize=8, rotation=0, labelpad=10)
         if titled:
-            axes.set_title("各区县累计申请与去年同期（按排名）", fontsize=9.5, loc="left")
+            title = f"{brief.words.each}累计申请与去年同期（按排名）"
+            axes.set_title(title, fontsize=9.5, loc="left")
         axes.legend(fontsize=7.5, frameon=False, ncols=2, loc="upper right")
         axes.margins(y=0.15)
         figure.tight_layout(pad=0.4)
@@ -236,7 +237,7 @@ def completion_chart(
         axes.set_xticks(places, [s.county for s in series], fontsize=7.5)
         axes.set_ylabel("%", fontsize=8, rotation=0, labelpad=8)
         if titled:
-            title = "各区县年度目标完成率" + ("" if year_over else "与序时进度")
+            title = f"{brief.words.each}年度目标完成率" + ("" if year_over else "与序时进度")
             axes.set_title(title, fontsize=9.5, loc="left")
         met, behind = ("完成", "未完成") if year_over else ("达到", "未达到")
         handles = [

@@ -25,6 +25,7 @@ from ipscore.render.monthly_text import (
 )
 from ipscore.render.wording import change_cell, heading_label, ordinal_label
 from ipscore.rules.notice import NoticeRules, Wording, fill
+from ipscore.rules.units import CITY_WORDS, Words
 from ipscore.scoring.score import Ranking, ScoredRow
 
 BEHIND_MARK = "*"  # printed after the completion of a unit behind 序时进度 (not colour alone)
@@ -95,6 +96,7 @@ class Notice:
     ranking: Ranking | None = None
     source: Any = field(default=None, compare=False)  # the Assessment of an annual circular
     figures: tuple[FigureAnnex, ...] = ()  # after the tables, numbered on from them
+    words: Words = CITY_WORDS  # the units file's words (区县/全市, 市/全省)
 
     @property
     def date_zh(self) -> str:
@@ -126,12 +128,12 @@ def doc_number(prefix: str, when: date, number: int) -> str:
 
 
 def notice_title(ranking: Ranking) -> str:
-    """``关于2019年1-5月全市发明专利申请情况的通报``."""
-    return f"关于{ranking.period.span_zh}全市发明专利申请情况的通报"
+    """``关于2019年1-5月全市发明专利申请情况的通报`` (全省 for a province)."""
+    return f"关于{ranking.period.span_zh}{ranking.scheme.units.words.whole}发明专利申请情况的通报"
 
 
 def table_title(ranking: Ranking) -> str:
-    return f"{ranking.period.span_zh}各区县发明专利申请情况排名表"
+    return f"{ranking.period.span_zh}{ranking.scheme.units.words.each}发明专利申请情况排名表"
 
 
 def check_date(period_year: int, period_month: int | None, when: date, label: str) -> None:
@@ -154,10 +156,11 @@ def check_date(period_year: int, period_month: int | None, when: date, label: st
 # The table
 
 
-def circular_columns() -> list[ColumnDef]:
+def circular_columns(ranking: Ranking) -> list[ColumnDef]:
     """The circular's columns, with full-width brackets as Chinese print has them."""
     return [
-        replace(c, title=c.title.replace("(", "（").replace(")", "）")) for c in notice_columns()
+        replace(c, title=c.title.replace("(", "（").replace(")", "）"))
+        for c in notice_columns(ranking.scheme.units.words)
     ]
 
 
@@ -176,7 +179,7 @@ def _cell(ranking: Ranking, row: ScoredRow | None, column: ColumnDef, value: Any
 
 def table_cells(ranking: Ranking) -> tuple[tuple[str, ...], list[tuple[str, ...]], tuple[str, ...]]:
     """The circular's table as display strings: header, unit rows in rank order, 合计."""
-    columns = circular_columns()
+    columns = circular_columns(ranking)
     header = tuple(c.title for c in columns)
     rows = [
         tuple(_cell(ranking, row, c, cell_value(ranking, row, c)) for c in columns)
@@ -194,13 +197,14 @@ def table_notes(ranking: Ranking) -> tuple[str, ...]:
     parts = "、".join(f"{i.name}{fmt(i.points, 0)}分" for i in ranking.scheme.indicators)
     total = fmt(ranking.scheme.total_points, 0)
     notes = [f"得分满分{total}分（{parts}），评分方案：{ranking.scheme.name}。"]
+    unit = ranking.scheme.units.words.unit
     if ranking.schedule_pct is not None:
         if ranking.period.month == 12:
-            notes.append(f"完成率后标“{BEHIND_MARK}”的区县未完成年度目标。")
+            notes.append(f"完成率后标“{BEHIND_MARK}”的{unit}未完成年度目标。")
         else:
             notes.append(
                 f"序时进度为{_pct(ranking, ranking.schedule_pct)}%，"
-                f"完成率后标“{BEHIND_MARK}”的区县未完成序时进度。"
+                f"完成率后标“{BEHIND_MARK}”的{unit}未完成序时进度。"
             )
     if ranking.period.month == 1:
         notes.append("1月为年度首月，位次变化不与上年12月比较，以“—”表示。")
@@ -259,6 +263,7 @@ def build_notice(
         "下年": str(period.year + 1),
     }
     wording = rules.wording(period.month)
+    each = ranking.scheme.units.words.each
     ranking_text = [leaders_sentence(ranking), growth_sentence(ranking)]
     for sentence in (schedule_sentence(ranking), movers_sentence(ranking)):
         if sentence:
@@ -267,10 +272,10 @@ def build_notice(
         Para(fill(wording.opening, values)),
         Para(heading_label(0) + "总体情况", "heading"),
         Para(overall_paragraph(ranking)),
-        Para(heading_label(1) + "各区县排名情况", "heading"),
+        Para(heading_label(1) + f"{each}排名情况", "heading"),
         Para("".join(ranking_text[:2])),
         *[Para(text) for text in ranking_text[2:]],
-        Para("各区县具体情况见附件1、附件2。" if figure else "各区县具体情况见附件。"),
+        Para(f"{each}具体情况见附件1、附件2。" if figure else f"{each}具体情况见附件。"),
         *requirement_paras(wording, values, 2),
     ]
     return Notice(
@@ -290,4 +295,5 @@ def build_notice(
         fonts=rules.fonts,
         ranking=ranking,
         figures=(figure,) if figure else (),
+        words=ranking.scheme.units.words,
     )

@@ -69,7 +69,7 @@ def _tone(value: Decimal | int) -> Tone:
 def comparison_view(result: Comparison) -> Table:
     """区县, score and rank (and grade) under each file, the differences, and what moved them."""
     graded = _graded(result)
-    columns = [Column("区县", strong=True, width=13, align="center")]
+    columns = [Column(result.words.unit, strong=True, width=13, align="center")]
     columns += [Column("原得分", number=True), Column("原排名", number=True, align="center")]
     if graded:
         columns.append(Column("原等次", width=10, align="center"))

@@ -49,6 +49,7 @@ from ipscore.render.docx_page import (
 from ipscore.render.docx_turned import turned_page_number_footers
 from ipscore.render.paging import LIBREOFFICE, WORD, Block, count_lines, layout, text_width
 from ipscore.render.reproducible import normalise_zip
+from ipscore.rules.units import CITY_WORDS, Words
 
 LATIN = "Times New Roman"
 TITLE_PT = 22.0  # 2号
@@ -69,12 +70,18 @@ def mark_size(mark: str, width: int = PORTRAIT.text_width) -> float:
     return float(min(48, int(width * 0.95 / 20 / units)))
 
 
-def title_lines(title: str, size: float = TITLE_PT, width: int = PORTRAIT.text_width) -> list[str]:
-    """The title on one line, or broken between words into a balanced trapezoid."""
+def title_lines(
+    title: str,
+    size: float = TITLE_PT,
+    width: int = PORTRAIT.text_width,
+    words: Words = CITY_WORDS,
+) -> list[str]:
+    """The title on one line, or broken between words into a balanced trapezoid (after 全市,
+    年度, 区县, 工作 or 情况; the units file's words in place of 全市 and 区县)."""
     if text_width(title, size, 0) <= width:
         return [title]
     best: tuple[float, list[str]] | None = None
-    for marker in ("全市", "年度", "区县", "工作", "情况"):
+    for marker in (words.whole, "年度", words.unit, "工作", "情况"):
         at = title.find(marker)
         if at <= 0:
             continue
@@ -124,7 +131,7 @@ def _masthead(w: _Writer, notice: Notice) -> int:
         border=bottom_border(RULE_SIZE, RED, RULE_SPACE),
     )
     w.add(number)
-    lines = title_lines(notice.title)
+    lines = title_lines(notice.title, words=notice.words)
     used = spacer + height + 3 * LINE + (RULE_SPACE * 20 + RULE_SIZE * 20 // 8)
     used += len(lines) * LINE + LINE  # the title, and 标题下空一行
     # 标题 编排于分隔线下空二行: the two lines give or take half a line, so that the 主送 line

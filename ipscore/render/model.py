@@ -15,6 +15,7 @@ from typing import Any
 
 from ipscore.base.numbers import fmt, round_to
 from ipscore.render.table import BLANK, Cell, Column, Note, Table, Tone, number, text
+from ipscore.rules.units import CITY_WORDS, Words
 from ipscore.scoring.score import Ranking, ScoredRow
 
 
@@ -29,7 +30,7 @@ def monthly_columns(ranking: Ranking) -> list[ColumnDef]:
     """排名, 区县, the figures, one column per indicator, 得分, 位次变化."""
     columns = [
         ColumnDef("rank", "排名", "rank"),
-        ColumnDef("county", "区县", "text"),
+        ColumnDef("county", ranking.scheme.units.words.unit, "text"),
         ColumnDef("month_apps", "本月申请", "int"),
         ColumnDef("ytd_apps", "累计申请", "int"),
         ColumnDef("ytd_apps_last_year", "去年同期", "int"),
@@ -47,11 +48,12 @@ def monthly_columns(ranking: Ranking) -> list[ColumnDef]:
     return columns
 
 
-def notice_columns() -> list[ColumnDef]:
-    """The circular's table: 序号, 区县, the figures, 得分, 排名, 位次变化 (DOMAIN.md)."""
+def notice_columns(words: Words = CITY_WORDS) -> list[ColumnDef]:
+    """The circular's table: 序号, 区县 (the units' word), the figures, 得分, 排名, 位次变化
+    (DOMAIN.md)."""
     return [
         ColumnDef("seq", "序号", "rank"),
-        ColumnDef("county", "区县", "text"),
+        ColumnDef("county", words.unit, "text"),
         ColumnDef("month_apps", "本月申请", "int"),
         ColumnDef("ytd_apps", "累计申请", "int"),
         ColumnDef("ytd_apps_last_year", "去年同期", "int"),
@@ -168,15 +170,16 @@ def monthly_json(ranking: Ranking) -> dict[str, Any]:
 
 
 def monthly_title(ranking: Ranking) -> str:
-    """``2019年1-5月各区县发明专利申请排名``."""
-    return f"{ranking.period.span_zh}各区县发明专利申请排名"
+    """``2019年1-5月各区县发明专利申请排名`` (各市 for a province)."""
+    return f"{ranking.period.span_zh}{ranking.scheme.units.words.each}发明专利申请排名"
 
 
 def monthly_notes(ranking: Ranking) -> list[str]:
     """The lines under a table: scheme, 序时进度, the marker legend, rank-change basis."""
     lines = [f"评分方案：{ranking.scheme.name}"]
     if ranking.schedule_pct is not None:
-        lines.append(f"序时进度 {fmt(ranking.schedule_pct)}%；完成率后标“*”的区县未完成序时进度")
+        unit = ranking.scheme.units.words.unit
+        lines.append(f"序时进度 {fmt(ranking.schedule_pct)}%；完成率后标“*”的{unit}未完成序时进度")
     if ranking.previous is not None:
         lines.append(
             f"位次变化与 {ranking.previous.span_zh} 排名相比"

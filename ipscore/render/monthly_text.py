@@ -57,15 +57,16 @@ def _gap_words(ranking: Ranking, completion: Any, basis: Any, label: str) -> str
 def overall_paragraph(ranking: Ranking) -> str:
     """Citywide ytd, growth, and completion against 序时进度 (in December: the annual target)."""
     totals, derived = ranking.totals, ranking.total_derived
+    whole = ranking.scheme.units.words.whole
     month = ranking.period.month or 12
     year = ranking.period.year
     ytd = _count(totals.get("ytd_apps"))
     if month == 1:
-        text = f"{year}年1月，全市申请发明专利{ytd}件"
+        text = f"{year}年1月，{whole}申请发明专利{ytd}件"
     elif month == 12:
-        text = f"{year}年，全市累计申请发明专利{ytd}件"
+        text = f"{year}年，{whole}累计申请发明专利{ytd}件"
     else:
-        text = f"{ranking.period.span_zh}，全市累计申请发明专利{ytd}件"
+        text = f"{ranking.period.span_zh}，{whole}累计申请发明专利{ytd}件"
     if month > 1 and "month_apps" in totals:
         text += f"（其中{month}月份{_count(totals['month_apps'])}件）"
     text += f"，去年同期{_count(totals.get('ytd_apps_last_year'))}件，"
@@ -76,7 +77,7 @@ def overall_paragraph(ranking: Ranking) -> str:
     target = _count(totals.get("annual_target"))
     if month == 12:
         done = _printed(ranking, completion)
-        text += f"全市年度目标{target}件，完成率{_pct(ranking, completion)}%，"
+        text += f"{whole}年度目标{target}件，完成率{_pct(ranking, completion)}%，"
         if done > 100:
             text += "超额完成年度目标。"
         elif done == 100:
@@ -85,7 +86,7 @@ def overall_paragraph(ranking: Ranking) -> str:
             short = int(totals.get("annual_target", 0)) - int(totals.get("ytd_apps", 0))
             text += f"未完成年度目标，尚差{short}件。"
         return text
-    text += f"全市年度目标{target}件，已完成{_pct(ranking, completion)}%"
+    text += f"{whole}年度目标{target}件，已完成{_pct(ranking, completion)}%"
     if ranking.schedule_pct is not None:
         text += "，" + _gap_words(ranking, completion, ranking.schedule_pct, "序时进度")
     return text + "。"
@@ -115,6 +116,7 @@ def leaders_sentence(ranking: Ranking) -> str:
 def growth_sentence(ranking: Ranking) -> str:
     """The fastest growth, and the units whose figure fell (or stood still)."""
     rows = ranking.rows
+    words = ranking.scheme.units.words
     key = {r.county: order_key(ranking.scheme, r, "growth_pct") for r in rows}
     best = max(key.values(), default=(0, 0))
     fastest = [r for r in rows if key[r.county] == best]
@@ -141,9 +143,9 @@ def growth_sentence(ranking: Ranking) -> str:
         each = "、".join(f"{r.county}（下降{_pct(ranking, -growth[r.county])}%）" for r in fell)
         text += f"同比下降的有{each}" + (f"；{still}与去年同期持平" if flat else "") + "。"
     elif flat:
-        text += f"除{still}与去年同期持平外，其余区县均实现同比增长。"
+        text += f"除{still}与去年同期持平外，其余{words.unit}均实现同比增长。"
     elif rows:
-        text += "各区县均实现同比增长。"
+        text += f"{words.each}均实现同比增长。"
     return text
 
 
@@ -152,6 +154,7 @@ def schedule_sentence(ranking: Ranking) -> str:
     rows = ranking.rows
     if ranking.schedule_pct is None:
         return ""
+    words = ranking.scheme.units.words
     known = [r for r in rows if r.derived.get("completion_pct") is not None]
     missed = [r for r in known if ranking.behind_schedule(r)]
     met = [r for r in known if not ranking.behind_schedule(r)]
@@ -160,21 +163,21 @@ def schedule_sentence(ranking: Ranking) -> str:
         exact = [r for r in met if r not in over]
         parts = []
         if over:
-            parts.append(f"超额完成年度目标的有{counted([r.county for r in over])}")
+            parts.append(f"超额完成年度目标的有{counted([r.county for r in over], words.unit)}")
         if exact:
-            parts.append(f"完成年度目标的有{counted([r.county for r in exact])}")
+            parts.append(f"完成年度目标的有{counted([r.county for r in exact], words.unit)}")
         if missed:
-            parts.append(f"未完成年度目标的有{counted([r.county for r in missed])}")
+            parts.append(f"未完成年度目标的有{counted([r.county for r in missed], words.unit)}")
         if not missed and known:
-            parts.append("各区县均完成年度目标")
+            parts.append(f"{words.each}均完成年度目标")
         return "；".join(parts) + "。" if parts else ""
     if not missed:
-        return "各区县均完成序时进度。"
+        return f"{words.each}均完成序时进度。"
     if not met:
-        return "各区县均未完成序时进度。"
+        return f"{words.each}均未完成序时进度。"
     return (
-        f"{counted([r.county for r in met])}完成序时进度；"
-        f"{counted([r.county for r in missed])}未完成序时进度。"
+        f"{counted([r.county for r in met], words.unit)}完成序时进度；"
+        f"{counted([r.county for r in missed], words.unit)}未完成序时进度。"
     )
 
 
@@ -186,8 +189,9 @@ def movers_sentence(ranking: Ranking) -> str:
     up = [(r.county, r.rank_change) for r in rows if r.rank_change and r.rank_change > 0]
     down = [(r.county, -r.rank_change) for r in rows if r.rank_change and r.rank_change < 0]
     basis = f"与{ranking.previous.span_zh}相比，"
+    words = ranking.scheme.units.words
     if not up and not down:
-        return basis + "各区县位次均无变化。"
+        return basis + f"{words.each}位次均无变化。"
     parts = []
     if up:
         parts.append(grouped_moves(up, "上升"))  # type: ignore[arg-type]
@@ -196,5 +200,5 @@ def movers_sentence(ranking: Ranking) -> str:
     text = basis + "；".join(parts)
     steady = [r for r in rows if r.rank_change == 0]
     if steady:
-        text += "；其余区县位次不变"
+        text += f"；其余{words.unit}位次不变"
     return text + "。"

@@ -16,6 +16,7 @@ from datetime import date
 from ipscore.render.brief import build_brief
 from ipscore.render.charts import Font, completion_chart, volume_chart
 from ipscore.render.circular import Chart, FigureAnnex
+from ipscore.rules.units import CITY_WORDS, Words
 from ipscore.scoring.score import Ranking
 
 # A chart as wide as the text block (156 mm); two of them, their captions, the annex's label
@@ -25,13 +26,13 @@ FIGURE_MM = (156.0, 66.0)
 
 def figure_title(ranking: Ranking) -> str:
     """``2019年1-6月各区县发明专利申请情况图``: the annex's title, as the 附件说明 lists it."""
-    return f"{ranking.period.span_zh}各区县发明专利申请情况图"
+    return f"{ranking.period.span_zh}{ranking.scheme.units.words.each}发明专利申请情况图"
 
 
-def caption(kind: str, year_over: bool) -> str:
+def caption(kind: str, year_over: bool, words: Words = CITY_WORDS) -> str:
     if kind == "volume":
-        return "各区县累计申请与去年同期（按排名）"
-    return "各区县年度目标完成率" + ("" if year_over else "与序时进度")
+        return f"{words.each}累计申请与去年同期（按排名）"
+    return f"{words.each}年度目标完成率" + ("" if year_over else "与序时进度")
 
 
 def _size(png: bytes) -> tuple[int, int]:
@@ -57,7 +58,7 @@ def figure_annex(
             png = completion_chart(brief, font, size_mm=FIGURE_MM, titled=False)
         else:
             png = volume_chart(brief, font, size_mm=FIGURE_MM, titled=False)
-        drawn.append((caption(kind, year_over), png))
+        drawn.append((caption(kind, year_over, brief.words), png))
     if not drawn:
         return None, tuple(left_out)
     charts = tuple(

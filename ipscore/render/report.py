@@ -26,7 +26,7 @@ def report_view(report: Report) -> Table:
         Column("级别", width=6, align="center"),
         Column("代码", width=18),
         Column("位置", width=30, fold=True),
-        Column("区县", width=12),
+        Column(report.words.unit, width=12),
         Column("说明", width=60, fold=True, min_width=30),
     ]
     rows = [

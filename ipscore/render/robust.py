@@ -67,7 +67,7 @@ def interval_bar(unit: UnitResult, size: int, width: int = BAR_WIDTH) -> str:
 def title(result: Robustness) -> str:
     kind = "考核" if result.annual else "排名"
     return (
-        f"{result.table.period.span_zh}各区县{kind}稳健性"
+        f"{result.table.period.span_zh}{result.scheme.units.words.each}{kind}稳健性"
         f"（权重{spread_pct(result.spread)}，{result.runs}次模拟）"
     )
 
@@ -218,7 +218,7 @@ def units_table(result: Robustness, bar: bool = True) -> Table:
     table = Table(title=title(result), box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
     for name, justify in (
         ("排名", "right"),
-        ("区县", "left"),
+        (result.scheme.units.words.unit, "left"),
         ("得分", "right"),
         ("中位", "right"),
         ("5–95%区间", "right"),

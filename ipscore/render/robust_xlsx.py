@@ -74,7 +74,15 @@ def _units_sheet(ws: Worksheet, result: Robustness) -> tuple[int, int, int]:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    titles = ["排名", "区县", "得分", "中位名次", "5%名次", "95%名次", "名次变动比例"]
+    titles = [
+        "排名",
+        result.scheme.units.words.unit,
+        "得分",
+        "中位名次",
+        "5%名次",
+        "95%名次",
+        "名次变动比例",
+    ]
     widths = [6, 13, 9, 9, 9, 9, 12]
     if result.annual:
         titles += ["等次", "等次变动比例"]

@@ -23,6 +23,7 @@ from ipscore.base.period import Period
 from ipscore.render.statistics import INPUT_FIELDS, MERGED_NOTE, SHEET, headers, title
 from ipscore.render.xlsx import FONT, HEADER_ROW, page_setup, put_text, styles
 from ipscore.rules.scheme import Scheme
+from ipscore.rules.units import Words
 
 Prefilled = dict[str, dict[str, int]]  # field id → unit → the bureau's figure
 
@@ -42,7 +43,9 @@ COLUMNS = {
 }
 
 
-def _sheet(wb: Any, period: Period, units: list[str], given: Prefilled, only: str | None) -> Any:
+def _sheet(
+    wb: Any, period: Period, units: list[str], given: Prefilled, only: str | None, words: Words
+) -> Any:
     """The statistics sheet to fill in: formulas, and unlocked input cells with validation;
     ``given`` figures written and locked; with ``only``, the other units' rows all locked."""
     from openpyxl.styles import Alignment, PatternFill, Protection
@@ -56,7 +59,7 @@ def _sheet(wb: Any, period: Period, units: list[str], given: Prefilled, only: st
     header_row, first = HEADER_ROW, HEADER_ROW + 1
 
     ws.merge_cells("A1:H1")
-    cell = put_text(ws, 1, 1, title(period))
+    cell = put_text(ws, 1, 1, title(period, words))
     cell.font = st.title
     cell.alignment = center
     ws.row_dimensions[1].height = 32
@@ -65,7 +68,7 @@ def _sheet(wb: Any, period: Period, units: list[str], given: Prefilled, only: st
     cell.font = st.body
     cell.alignment = Alignment(horizontal="right")
 
-    for index, header in enumerate(headers(period), start=1):
+    for index, header in enumerate(headers(period, words), start=1):
         cell = put_text(ws, header_row, index, header)
         cell.font = st.bold
         cell.alignment = center
@@ -166,6 +169,8 @@ def _notes(
     from openpyxl.styles import Alignment, Font
 
     ws = wb.create_sheet(NOTES_SHEET)
+    words = scheme.units.words
+    office = words.whole.removeprefix("全") + "局"  # 全市 → 市局, 全省 → 省局
     lines = [
         f"{period.span_zh}发明专利申请情况报送说明",
         "",
@@ -178,7 +183,7 @@ def _notes(
         "5. 年度目标：本年度发明专利申请目标任务（件），应大于 0。",
         "6. 只能填写非负整数；没有数据请填 0，不要留空或填“—”“/”。",
         "7. 同比增长(%)、完成率(%)和合计由公式自动计算，无须填写。",
-        "8. 请勿增删行列、修改表头或区县名称；填好后以 .xlsx 格式保存报送，"
+        f"8. 请勿增删行列、修改表头或{words.unit}名称；填好后以 .xlsx 格式保存报送，"
         f"文件名如“{period}-{only or (units[0] if units else '单位')}.xlsx”。",
         f"9. {scheme.units.city}知识产权局收到后用 ipscore validate 检查、"
         "ipscore merge 汇总各单位报送的表格。",
@@ -191,7 +196,7 @@ def _notes(
     if filled:
         lines.append(
             f"10. {'和'.join(filled)}已由{scheme.units.city}知识产权局填好（灰色单元格），"
-            "不可修改；如有出入，请与市局联系。"
+            f"不可修改；如有出入，请与{office}联系。"
         )
     for index, line in enumerate(lines, start=1):
         cell = put_text(ws, index, 1, line)
@@ -221,6 +226,6 @@ def write_template(
     units = list(scheme.units.names)
     given = given or {}
     wb = Workbook()
-    _sheet(wb, period, units, given, only)
+    _sheet(wb, period, units, given, only, scheme.units.words)
     _notes(wb, scheme, period, units, given, only)
     write_atomic(path, lambda tmp: wb.save(tmp))

@@ -14,22 +14,25 @@ from pathlib import Path
 from ipscore.base.numbers import growth, percent
 from ipscore.base.period import Period
 from ipscore.render.table import BLANK, Cell, Column, Note, Table, number, text
+from ipscore.rules.units import CITY_WORDS, Words
 
 # The input fields in column order; 同比增长 and 完成率 follow from them.
 INPUT_FIELDS = ("month_apps", "ytd_apps", "ytd_apps_last_year", "annual_target")
 SHEET = "统计表"
 
 
-def title(period: Period) -> str:
-    """``2019年1-6月各区县发明专利申请情况统计表``."""
-    return f"{period.span_zh}各区县发明专利申请情况统计表"
+def title(period: Period, words: Words = CITY_WORDS) -> str:
+    """``2019年1-6月各区县发明专利申请情况统计表`` (各市 for a province)."""
+    return f"{period.span_zh}{words.each}发明专利申请情况统计表"
 
 
-def headers(period: Period) -> list[str]:
+def headers(period: Period, words: Words = CITY_WORDS) -> list[str]:
+    """The table's headers; the unit column is headed by the units' word (区县, 市), which the
+    header matcher takes as an alias of the unit column, so the table reads back."""
     ytd = f"{period.month}月累计" if period.month == 1 else f"1-{period.month}月累计"
     return [
         "序号",
-        "区县",
+        words.unit,
         "本月发明专利申请量",
         ytd,
         "去年同期累计",
@@ -64,16 +67,19 @@ def _sum(values: list[int | None]) -> int | None:
 
 
 def statistics_view(
-    period: Period, rows: Sequence[tuple[str, Mapping[str, int | None]]], notes: list[str]
+    period: Period,
+    rows: Sequence[tuple[str, Mapping[str, int | None]]],
+    notes: list[str],
+    words: Words = CITY_WORDS,
 ) -> Table:
     """The table of ``rows`` (unit, its input fields) in the order given, with 合计."""
     columns = [
         Column(h, number=i != 1, width=w, align="center" if i < 2 else None)
-        for i, (h, w) in enumerate(zip(headers(period), _WIDTHS, strict=True))
+        for i, (h, w) in enumerate(zip(headers(period, words), _WIDTHS, strict=True))
     ]
     sums = {f: _sum([v.get(f, 0) for _, v in rows]) for f in INPUT_FIELDS}
     return Table(
-        title=title(period),
+        title=title(period, words),
         columns=columns,
         rows=[_cells(i, unit, values) for i, (unit, values) in enumerate(rows, start=1)],
         total=_cells(None, "合计", sums),
@@ -91,17 +97,24 @@ MERGED_NOTE = (
 
 
 def merged_view(
-    period: Period, rows: Mapping[str, Mapping[str, int]], units: Sequence[str]
+    period: Period,
+    rows: Mapping[str, Mapping[str, int]],
+    units: Sequence[str],
+    words: Words = CITY_WORDS,
 ) -> Table:
     """``merge``'s table: the units in ``rows``, in canonical order (``units``)."""
     ordered = [(name, rows[name]) for name in units if name in rows]
-    return statistics_view(period, ordered, [MERGED_NOTE])
+    return statistics_view(period, ordered, [MERGED_NOTE], words)
 
 
 def write_merged(
-    path: Path, period: Period, rows: Mapping[str, Mapping[str, int]], units: Sequence[str]
+    path: Path,
+    period: Period,
+    rows: Mapping[str, Mapping[str, int]],
+    units: Sequence[str],
+    words: Words = CITY_WORDS,
 ) -> None:
     """Write ``merge``'s table atomically, in the format its name says (xlsx, csv or md)."""
     from ipscore.render.output import format_of, write
 
-    write(merged_view(period, rows, units), format_of(path), path)
+    write(merged_view(period, rows, units, words), format_of(path), path)

@@ -56,14 +56,14 @@ def summary(collection: Collection) -> list[str]:
         elif other.period != collection.period:
             lines.append(f"其他月份（{other.period}）的文件，未计入：{other.file}")
         else:
-            lines.append(f"没有填报任何区县：{other.file}")
+            lines.append(f"没有填报任何{collection.words.unit}：{other.file}")
     return lines
 
 
 def status_view(collection: Collection) -> Table:
     columns = [
         Column("序号", number=True, width=6, align="center"),
-        Column("区县", width=12),
+        Column(collection.words.unit, width=12),
         Column("状态", width=14),
         Column("收到时间", short="收到", width=17),
         Column("文件", width=28, fold=True, drop=1),

@@ -50,7 +50,7 @@ def tally_view(result: TallyResult) -> Table:
         )
         for r in result.rows
     ]
-    return statistics_view(result.period, rows, notes(result))
+    return statistics_view(result.period, rows, notes(result), result.words)
 
 
 def write_table(result: TallyResult, path: Path) -> None:
@@ -95,16 +95,19 @@ class _Rows(Sequence[Sequence[Cell]]):
 def review_view(result: TallyResult) -> Table:
     """The records not counted for any unit, with the reason, for a person to check."""
     frame = result.unattributed
+    unit = result.words.unit
     columns = [
         Column(name, number=name == "行号", width=_REVIEW_WIDTHS.get(name, 12))
         for name in frame.columns
     ]
     return Table(
-        title=f"{result.period.span_zh}无法归属到区县的发明专利申请（核对用）",
+        title=f"{result.period.span_zh}无法归属到{unit}的发明专利申请（核对用）",
         columns=columns,
         rows=_Rows(frame),
         notes=[
-            Note("以上记录未计入任何区县；请按“原因”核对申请人地址，必要时在归属规则中补充地名。")
+            Note(
+                f"以上记录未计入任何{unit}；请按“原因”核对申请人地址，必要时在归属规则中补充地名。"
+            )
         ],
         subtitle=f"共 {frame.height} 条",
         sheet="无法归属",

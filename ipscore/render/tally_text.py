@@ -19,9 +19,11 @@ def summary_lines(result: TallyResult, review: Path, output: Path | None = None)
     """The table as text, then 外市 and 无法归属 with a sample of the latter."""
     period = result.period
     ytd = "1月累计" if period.month == 1 else f"1-{period.month}月累计"
-    lines = [f"{period.span_zh}各区县发明专利申请情况（件）"]
+    lines = [f"{period.span_zh}{result.words.each}发明专利申请情况（件）"]
     lines.append(
-        "\t".join(["区县", "本月", ytd, "去年同期", "同比增长(%)", "年度目标", "完成率(%)"])
+        "\t".join(
+            [result.words.unit, "本月", ytd, "去年同期", "同比增长(%)", "年度目标", "完成率(%)"]
+        )
     )
     for row in [*result.rows, result.totals]:
         lines.append(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ipscore.render.table import Column, Note, Table, Tone, number, text
+from ipscore.rules.units import CITY_WORDS, Words
 from ipscore.store.trend import YearTrend
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -34,9 +35,10 @@ def _arrow(change: int | None) -> tuple[str, Tone]:
     return ("↑", "good") if change > 0 else ("↓", "bad")
 
 
-def trend_view(trend: YearTrend) -> Table:
+def trend_view(trend: YearTrend, words: Words = CITY_WORDS) -> Table:
+    """``words`` are the units file's (区县, 市): the stored trend does not carry them."""
     worst = max((p.rank for u in trend.units for p in u.points.values()), default=1)
-    columns = [Column("区县", width=12)]
+    columns = [Column(words.unit, width=12)]
     columns += [Column(f"{m}月", number=True, width=6) for m in trend.months]
     columns.append(Column("走势", width=14, drop=1))
     rows = []
@@ -62,7 +64,7 @@ def trend_view(trend: YearTrend) -> Table:
             Note(f"历史库中还有 {listed} 年的排名（ipscore trend --year 年份）", screen=True)
         )
     return Table(
-        title=f"{trend.year}年各区县逐月排名",
+        title=f"{trend.year}年{words.each}逐月排名",
         columns=columns,
         rows=rows,
         notes=notes,

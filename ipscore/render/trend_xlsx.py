@@ -16,6 +16,7 @@ from typing import Any
 
 from ipscore.base.files import write_atomic
 from ipscore.render.xlsx import page_setup, put_text, styles
+from ipscore.rules.units import CITY_WORDS, Words
 from ipscore.store.trend import YearTrend
 
 _MARKERS = ("circle", "square", "triangle", "diamond", "x", "star", "plus", "dash", "dot")
@@ -30,15 +31,15 @@ def _value(point: Any, key: str) -> Any:
     return point.rank if key == "rank" else point.ytd
 
 
-def _sheet(wb: Any, trend: YearTrend, title: str, key: str, first: bool) -> None:
+def _sheet(wb: Any, trend: YearTrend, title: str, key: str, first: bool, words: Words) -> None:
     from openpyxl.styles import Alignment
 
     st = styles()
     ws = wb.active if first else wb.create_sheet()
     ws.title = title
-    cell = put_text(ws, 1, 1, f"{trend.year}年各区县逐月{title}（{trend.scheme}）")
+    cell = put_text(ws, 1, 1, f"{trend.year}年{words.each}逐月{title}（{trend.scheme}）")
     cell.font = st.title
-    header = ["区县", *(f"{m}月" for m in trend.months)]
+    header = [words.unit, *(f"{m}月" for m in trend.months)]
     for column, text in enumerate(header, start=1):
         cell = put_text(ws, 3, column, text)
         cell.font, cell.fill, cell.border = st.bold, st.header_fill, st.border
@@ -54,12 +55,12 @@ def _sheet(wb: Any, trend: YearTrend, title: str, key: str, first: bool) -> None
     page_setup(ws, landscape=True)
 
 
-def _chart(wb: Any, ws: Any, trend: YearTrend) -> None:
+def _chart(wb: Any, ws: Any, trend: YearTrend, words: Words) -> None:
     from openpyxl.chart import LineChart, Reference
 
     last_row = 3 + len(trend.units)
     chart = LineChart()
-    chart.title = f"{trend.year}年各区县排名走势（第 1 名在上）"
+    chart.title = f"{trend.year}年{words.each}排名走势（第 1 名在上）"
     chart.y_axis.title = "排名"
     chart.x_axis.title = "月份"
     worst = max((p.rank for u in trend.units for p in u.points.values()), default=1)
@@ -85,12 +86,12 @@ def _chart(wb: Any, ws: Any, trend: YearTrend) -> None:
     wb.active = 0
 
 
-def write_trend_xlsx(trend: YearTrend, path: Path) -> None:
-    """Write the workbook to ``path`` atomically."""
+def write_trend_xlsx(trend: YearTrend, path: Path, words: Words = CITY_WORDS) -> None:
+    """Write the workbook to ``path`` atomically; ``words`` are the units file's (区县, 市)."""
     from openpyxl import Workbook
 
     wb = Workbook()
     for index, (title, key) in enumerate(_SHEETS):
-        _sheet(wb, trend, title, key, first=index == 0)
-    _chart(wb, wb["排名"], trend)
+        _sheet(wb, trend, title, key, index == 0, words)
+    _chart(wb, wb["排名"], trend, words)
     write_atomic(path, lambda tmp: wb.save(tmp))

@@ -30,8 +30,9 @@ def names(items: Sequence[str]) -> str:
     return "、".join(items)
 
 
-def counted(items: Sequence[str], noun: str = "区县") -> str:
-    """``A、B、C等3个区县``; ``A、B``; ``A`` (a count only from three names on)."""
+def counted(items: Sequence[str], noun: str) -> str:
+    """``A、B、C等3个区县`` (``noun`` the units' word); ``A、B``; ``A`` (a count only from
+    three names on)."""
     if len(items) >= 3:
         return f"{names(items)}等{len(items)}个{noun}"
     return names(items)

@@ -198,7 +198,7 @@ def notice_xlsx_bytes(notice: Notice) -> bytes:
     ranking = notice.ranking
     assert ranking is not None
     annex = notice.annexes[0]
-    columns = circular_columns()
+    columns = circular_columns(ranking)
     view = ranking_view(
         ranking,
         columns=columns,
@@ -223,7 +223,7 @@ def notice_xlsx_bytes(notice: Notice) -> bytes:
 
     chart = BarChart()
     chart.type = "col"
-    chart.title = f"{ranking.period.span_zh}各区县发明专利申请得分"
+    chart.title = f"{ranking.period.span_zh}{ranking.scheme.units.words.each}发明专利申请得分"
     chart.y_axis.title = "得分"
     chart.x_axis.title = None
     chart.legend = None

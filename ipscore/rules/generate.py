@@ -22,8 +22,17 @@ ROAD_SUFFIXES = (
     "路", "东路", "西路", "南路", "北路", "中路", "大道", "大街", "街", "巷",
     "东街", "西街", "南街", "北街",
 )  # fmt: skip
-TOTAL_LABELS = ("合计", "全市", "总计", "全市合计", "全市总计")
-PROVINCE_TOTAL_LABELS = ("合计", "全省", "总计", "全省合计", "全省总计")
+# What the whole is called, by the ending of the place's name (全市 when none fits).
+WHOLE_WORDS = (
+    ("自治区", "全区"),
+    ("省", "全省"),
+    ("自治州", "全州"),
+    ("地区", "全地区"),
+    ("盟", "全盟"),
+)
+# A province's units by the ending of their names, in the order the word joins them: 盟市,
+# 地州市, 州市, 市县 (a kind no unit has is left out; 市 alone is 市).
+PROVINCE_UNIT_KINDS = (("地区", "地"), ("盟", "盟"), ("州", "州"), ("市", "市"), ("县", "县"))
 IGNORE_LABELS = ("其他", "其它", "市直", "市直单位")
 NOTE_PREFIXES = ("注", "备注", "说明", "数据来源", "填表人", "填报人", "审核人", "制表")
 COLUMNS = {
@@ -63,6 +72,25 @@ class Plan:
     zones: list[tuple[Division, list[str]]]
     dropped: list[str]
     source: str
+    unit_word: str = "区县"  # what the circulars call a unit (区县; 市, 盟市, 州市… in a province)
+    whole_word: str = "全市"  # and the whole (全市, 全省, 全区…)
+
+    @property
+    def total_labels(self) -> tuple[str, ...]:
+        """The total row's labels: 合计, 全市, 总计, 全市合计, 全市总计 (全省… for a province)."""
+        whole = self.whole_word
+        return ("合计", whole, "总计", f"{whole}合计", f"{whole}总计")
+
+
+def whole_word(place: Division) -> str:
+    """全市; 全省 for a province, 全区 for an autonomous region, 全州, 全地区, 全盟."""
+    return next((w for end, w in WHOLE_WORDS if place.name.endswith(end)), "全市")
+
+
+def province_unit_word(units: list[Unit]) -> str:
+    """市 when every unit is a 市; else the kinds present joined: 盟市, 地市, 州市, 地州市, 市县."""
+    kinds = [w for end, w in PROVINCE_UNIT_KINDS if any(u.name.endswith(end) for u in units)]
+    return "".join(kinds) if kinds and kinds != ["市"] else "市"
 
 
 def _q(items: list[str] | tuple[str, ...]) -> str:
@@ -117,9 +145,11 @@ class _Claims:
 def plan_city(divisions: Divisions, city: Division) -> Plan:
     province = divisions.province_of(city.code)
     counties = divisions.counties_of(city.code)
+    unit_word = "区县"
     if len(counties) == 1 and counties[0].name == city.name:
         # A city without counties (东莞市, 中山市): its towns are the units.
         units = [Unit(t.name, t.code) for t in divisions.towns_of(counties[0].code)]
+        unit_word = "镇街"
     else:
         units = [
             Unit(
@@ -146,11 +176,13 @@ def plan_city(divisions: Divisions, city: Division) -> Plan:
             for z in divisions.counties_of(city.code, zones=True)
             if z.kind == "zone"
         ]
-    return _settle(
+    plan = _settle(
         "city", divisions, city, province, units, list(city.spellings),
         [] if divisions.is_municipality(city.code) else list(province.spellings),
         other_cities, zones,
     )  # fmt: skip
+    plan.unit_word, plan.whole_word = unit_word, whole_word(city)
+    return plan
 
 
 def plan_province(divisions: Divisions, province: Division) -> Plan:
@@ -160,9 +192,11 @@ def plan_province(divisions: Divisions, province: Division) -> Plan:
         shorts = [city.short] if city.short else []
         shorts += [c.short for c in counties if c.short]
         units.append(Unit(city.name, city.code, shorts, [c.name for c in counties]))
-    return _settle(
+    plan = _settle(
         "province", divisions, province, province, units, list(province.spellings), [], [], []
     )
+    plan.unit_word, plan.whole_word = province_unit_word(units), whole_word(province)
+    return plan
 
 
 def _other_provinces(divisions: Divisions, province: Division) -> list[tuple[str, list[str]]]:
@@ -243,11 +277,14 @@ def _header(plan: Plan, what: str) -> list[str]:
 def units_toml(plan: Plan) -> str:
     level = "各县级单位" if plan.level == "city" else "各市"
     lines = _header(plan, f"参加排名的{level}及其别名")
-    total = TOTAL_LABELS if plan.level == "city" else PROVINCE_TOTAL_LABELS
     lines += [
         "[city]",
         f"name = {json.dumps(plan.place.name, ensure_ascii=False)}",
-        _wrapped("total_labels", list(total)),
+        f"# 通报、排名表、统计表对单位和全体的称呼（如“各{plan.unit_word}排名情况”"
+        f"“{plan.whole_word}累计申请”）",
+        f"unit_word = {json.dumps(plan.unit_word, ensure_ascii=False)}",
+        f"whole_word = {json.dumps(plan.whole_word, ensure_ascii=False)}",
+        _wrapped("total_labels", list(plan.total_labels)),
         _wrapped("ignore_labels", list(IGNORE_LABELS)),
         _wrapped("note_prefixes", list(NOTE_PREFIXES)),
         "",

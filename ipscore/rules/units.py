@@ -2,23 +2,37 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ipscore.base.numbers import normalise_text
 from ipscore.base.problems import RulesError
-
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover - exercised on Python 3.10 only
-    pass
-from ipscore.rules.source import RuleChecker, read_toml, shown_path
+from ipscore.rules.source import RuleChecker, kind_of, read_toml, shown_path
 
 # --------------------------------------------------------------------------------------------
-# The parsed scheme.
+# The parsed unit list.
+
+#: The longest word a units file may give (县（市、区） is six characters).
+MAX_WORD = 8
+
+
+@dataclass(frozen=True)
+class Words:
+    """What a bureau calls its units and the whole they make up, as its circulars say them:
+    区县 and 全市 for a city ranking its counties, 市 and 全省 for a province ranking its cities."""
+
+    unit: str = "区县"
+    whole: str = "全市"
+
+    @property
+    def each(self) -> str:
+        """``各区县``, ``各市``."""
+        return f"各{self.unit}"
+
+
+CITY_WORDS = Words()
 
 
 @dataclass(frozen=True)
@@ -33,6 +47,7 @@ class UnitList:
     note_prefixes: tuple[str, ...]
     source: str = "units.toml"
     subtotal_suffixes: tuple[str, ...] = ("小计",)
+    words: Words = field(default=CITY_WORDS)
 
     def resolve(self, text: str) -> str | None:
         """The canonical name for a spelling, or None when it names no unit."""
@@ -73,8 +88,12 @@ def load_units(path: Path, checker: RuleChecker) -> UnitList | None:
     sub.unknown_keys(data, {"city", "units"}, "units.toml")
     city = sub.table(data.get("city", {}), "city")
     keys = {"name", "total_labels", "subtotal_suffixes", "ignore_labels", "note_prefixes"}
-    sub.unknown_keys(city, keys, "city")
+    sub.unknown_keys(city, keys | {"unit_word", "whole_word"}, "city")
     city_name = sub.text(city, "name", "city", "本市") or "本市"
+    words = Words(
+        _word(sub, city, "unit_word", CITY_WORDS.unit),
+        _word(sub, city, "whole_word", CITY_WORDS.whole),
+    )
 
     def labels(key: str, default: list[str]) -> list[str]:
         value = city.get(key, default)
@@ -128,4 +147,38 @@ def load_units(path: Path, checker: RuleChecker) -> UnitList | None:
         note_prefixes=tuple(normalise_text(n) for n in notes),
         source=shown_path(path),
         subtotal_suffixes=tuple(normalise_text(n) for n in subtotals if normalise_text(n)),
+        words=words,
     )
+
+
+def _word(checker: RuleChecker, city: Mapping[str, Any], key: str, default: str) -> str:
+    """``unit_word`` / ``whole_word``: short text without spaces or ASCII punctuation; the
+    default (today's 区县 / 全市) when absent or refused (the refusal is listed)."""
+    value = city.get(key, default)
+    example = "区县、市" if key == "unit_word" else "全市、全省"
+    if not isinstance(value, str) or not value:
+        checker.add(
+            f"city.{key}", f"应为非空文本（如 {example}），实际为 {kind_of(value)}", "rules-type"
+        )
+        return default
+    if len(value) > MAX_WORD:
+        checker.add(
+            f"city.{key}",
+            f"“{value[:MAX_WORD]}…”有 {len(value)} 个字，最多 {MAX_WORD} 个（如 {example}）",
+            "rules-range",
+        )
+        return default
+    # A word is printed inside sentences, titles and file names: no spaces, and no ASCII
+    # punctuation, which means something in Markdown, CSV, a path or a shell.
+    refused = [ch for ch in dict.fromkeys(value) if ch.isspace() or _ascii_mark(ch)]
+    if refused:
+        shown = "、".join("空格" if ch.isspace() else ch for ch in refused)
+        checker.add(
+            f"city.{key}", f"“{value}”中有{shown}：应为不含空格和英文标点的短词（如 {example}）"
+        )
+        return default
+    return value
+
+
+def _ascii_mark(ch: str) -> bool:
+    return ch.isascii() and not ch.isalnum()

@@ -25,6 +25,7 @@ from ipscore.base.problems import Problem
 from ipscore.intake.grids import Grid, cell_name
 from ipscore.intake.model import Column, DataTable, Record
 from ipscore.rules.scheme import Scheme
+from ipscore.rules.units import CITY_WORDS, Words
 from ipscore.scoring.score import derive, score
 
 TOLERANCE = Fraction(11, 1000)  # DOMAIN.md: a disagreement beyond 0.011 is worth a warning
@@ -42,6 +43,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     sheet: str | None = None
     period: Period | None = None
+    words: Words = CITY_WORDS  # what the units are called (区县, 市): the units file's words
 
     @property
     def errors(self) -> list[Problem]:
@@ -299,7 +301,8 @@ def total_problems(grid: Grid, table: DataTable, scheme: Scheme) -> list[Problem
             out.append(
                 Problem(
                     "total-mismatch",
-                    f"合计为 {shown(total.raw[spec.id])}，各区县之和为 {fmt(units, 0)}"
+                    f"合计为 {shown(total.raw[spec.id])}，"
+                    f"{scheme.units.words.each}之和为 {fmt(units, 0)}"
                     f"（相差 {fmt(abs(units - total.values[spec.id]), 0)}）",
                     level="warning",
                     **_where(grid, total, column),
@@ -322,12 +325,12 @@ def subtotal_problems(grid: Grid, table: DataTable, scheme: Scheme) -> list[Prob
             units = sum((Fraction(r.values[spec.id]) for r in members), Fraction(0))
             if units == record.values[spec.id]:
                 continue
-            names = "、".join(subtotal.members) or "（上方没有区县）"
+            names = "、".join(subtotal.members) or f"（上方没有{scheme.units.words.unit}）"
             out.append(
                 Problem(
                     "subtotal-mismatch",
                     f"{record.county}为 {shown(record.raw[spec.id])}，"
-                    f"其上方各区县（{names}）之和为 {fmt(units, 0)}"
+                    f"其上方{scheme.units.words.each}（{names}）之和为 {fmt(units, 0)}"
                     f"（相差 {fmt(abs(units - record.values[spec.id]), 0)}）",
                     level="warning",
                     **_where(grid, record, table.columns[spec.id]),

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from ipscore.base.period import Period
 from ipscore.base.problems import Problem
+from ipscore.rules.units import CITY_WORDS, Words
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Collection:
     deadline: date | None
     units: list[UnitState]
     others: list[Received] = field(default_factory=list)  # other months, unreadable, empty
+    words: Words = CITY_WORDS  # what the units are called (区县, 市): the units file's words
 
     @property
     def overdue(self) -> bool:
@@ -77,6 +79,7 @@ def collection_state(
     received: list[Received],
     deadline_day: int | None,
     today: date,
+    words: Words = CITY_WORDS,
 ) -> Collection:
     """Every unit's state for ``period`` from the files received."""
     deadline = deadline_of(period, deadline_day)
@@ -111,4 +114,4 @@ def collection_state(
                 problems=tuple(problems),
             )
         )
-    return Collection(period, today, deadline, states, others)
+    return Collection(period, today, deadline, states, others, words)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from ipscore.rules.units import CITY_WORDS, Words
+
 if TYPE_CHECKING:
     from ipscore.scoring.annual import Assessment
     from ipscore.scoring.score import Ranking
@@ -53,6 +55,7 @@ class Comparison:
     source_after: str
     rows: list[CompareRow]
     names: dict[str, str]
+    words: Words = CITY_WORDS  # what the units are called (区县, 市): the units file's words
 
 
 def ranking_outcomes(ranking: Ranking) -> tuple[list[Outcome], dict[str, str]]:
@@ -86,6 +89,7 @@ def compare(
     *,
     schemes: tuple[str, str] = ("", ""),
     sources: tuple[str, str] = ("", ""),
+    words: Words = CITY_WORDS,
 ) -> Comparison:
     """Pair the units of two results; rows in the order of the second (new) ranking."""
     first = {o.county: o for o in before[0]}
@@ -102,4 +106,4 @@ def compare(
         ]
         moves = sorted((m for m in moves if m[1]), key=lambda m: -abs(m[1]))
         rows.append(CompareRow(new.county, old, new, moves))
-    return Comparison(schemes[0], schemes[1], sources[0], sources[1], rows, names)
+    return Comparison(schemes[0], schemes[1], sources[0], sources[1], rows, names, words)

@@ -147,7 +147,8 @@ def _find(rows: list[ScoredRow], county: str, scheme: Scheme) -> ScoredRow:
             [
                 Problem(
                     "county-unknown",
-                    f"表中没有区县“{county}”（可选：{'、'.join(r.county for r in rows)}）",
+                    f"表中没有{scheme.units.words.unit}“{county}”"
+                    f"（可选：{'、'.join(r.county for r in rows)}）",
                     county=county,
                 )
             ]

@@ -87,17 +87,20 @@ EVIDENCE_KINDS = ("name", "generic", "town", "short")
 # Endings after which a name is not followed by a road suffix (张店区路 is no road).
 _PLACE_ENDINGS = ("区", "县", "市", "镇", "道", "省")
 
-# Why a record could not be attributed: code → what a reviewer reads.
+# Why a record could not be attributed: code → what a reviewer reads, a template filled by
+# :meth:`AttributionRules.reasons` with the units' word ({unit}: 区县, or a province's 市), the
+# names below a unit ({below}: 街道/镇, or a province's 区县), the place ({own}: 本市/本省) and
+# what an outside place is ({place}: 城市/省份).
 REASONS: dict[str, str] = {
     "blank": "申请人地址为空",
     "zones": "同时写了两个开发区/度假区",
-    "conflict": "区县与街道/镇不属于同一单位",
-    "districts": "同时写了两个区县，街道/镇不能判定",
-    "towns": "街道/镇分属不同单位",
-    "shorts": "同时写了两个区县的简称",
+    "conflict": "{unit}与{below}不属于同一单位",
+    "districts": "同时写了两个{unit}，{below}不能判定",
+    "towns": "{below}分属不同单位",
+    "shorts": "同时写了两个{unit}的简称",
     "generic": "写了“高新区/开发区”等通用名称，但没有写明城市",
-    "city-only": "只写到本市，没有区县或街道/镇",
-    "nothing": "没有可识别的区县、街道/镇或城市名称",
+    "city-only": "只写到{own}，没有{unit}或{below}",
+    "nothing": "没有可识别的{unit}、{below}或{place}名称",
 }
 
 
@@ -130,6 +133,22 @@ class AttributionRules:
     # spelling → (kind, index): kind is name/generic/town/short (index of the unit), city
     # (0 = this city, 1.. the other cities) or ignore (province names and roads).
     tokens: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+
+    @property
+    def province_level(self) -> bool:
+        """True when the units are a province's cities (``ipscore init --province``: an
+        address outside counts as 外省)."""
+        return self.outside_label == "外省"
+
+    def reasons(self) -> dict[str, str]:
+        """:data:`REASONS` in this place's words: 只写到本市，没有区县或街道/镇 for a city,
+        只写到本省，没有市或区县 for a province."""
+        unit = self.unit_list.words.unit
+        if self.province_level:
+            words = {"unit": unit, "below": "区县", "own": "本省", "place": "省份"}
+        else:
+            words = {"unit": unit, "below": "街道/镇", "own": "本市", "place": "城市"}
+        return {code: text.format(**words) for code, text in REASONS.items()}
 
     @property
     def unit_names(self) -> tuple[str, ...]:

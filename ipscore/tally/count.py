@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from ipscore.base.period import Period
 from ipscore.base.problems import InputError, Problem
 from ipscore.rules.targets import Targets
-from ipscore.tally.attribution import COLUMN_LABELS, REASONS, AttributionRules, attribute
+from ipscore.rules.units import CITY_WORDS, Words
+from ipscore.tally.attribution import COLUMN_LABELS, AttributionRules, attribute
 from ipscore.tally.records import RecordSource, open_records
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ class TallyResult:
     files: list[str]
     warnings: list[Problem] = field(default_factory=list)
     outside_label: str = "外市"  # 外省 when the units are a province's cities
+    words: Words = CITY_WORDS  # what the units are called (区县, 市): the units file's words
 
     @property
     def totals(self) -> UnitCount:
@@ -310,12 +312,22 @@ def tally(
         专利类型=pl.col("type"),
         申请人=pl.col("applicant"),
         申请人地址=pl.col("address"),
-        原因=pl.col("reason").replace_strict(REASONS, return_dtype=pl.String),
+        原因=pl.col("reason").replace_strict(rules.reasons(), return_dtype=pl.String),
         识别到的地名=pl.col("places").list.join("、"),
     )
     counts = (int(lost["in_ytd"].sum()), int(lost["in_last"].sum()))
     warnings.extend(targets.warnings())
-    return TallyResult(period, rows, others, review, counts, files, warnings, rules.outside_label)
+    return TallyResult(
+        period,
+        rows,
+        others,
+        review,
+        counts,
+        files,
+        warnings,
+        rules.outside_label,
+        rules.unit_list.words,
+    )
 
 
 def _first_of_each_number(
