@@ -29,6 +29,7 @@ from ipscore.render.notice_figures import figure_annex
 from ipscore.render.notice_md import notice_markdown
 from ipscore.rules.notice import load_notice_rules
 from ipscore.rules.resolve import default_scheme
+from ipscore.rules.units import Words
 from ipscore.store.history import Store
 
 JUNE, MAY = SAMPLES_DIR / "2019-06.xlsx", SAMPLES_DIR / "2019-05.xlsx"
@@ -158,6 +159,24 @@ def test_a_chart_with_nothing_to_draw_is_left_out() -> None:
     assert left_out == ("completion",)
     assert figure is not None and [c.caption[:2] for c in figure.charts] == ["图1"]
     assert figure_annex(ranking, ("completion",), None, date(2019, 7, 5)) == (None, left_out)
+
+
+@pytest.mark.parametrize(("words", "each"), [(None, "各区县"), (Words("市", "全省"), "各市")])
+def test_a_left_out_chart_is_said_in_the_units_words(
+    tmp_path: Path, words: Words | None, each: str
+) -> None:
+    from ipscore.app.notice import monthly_notice
+
+    ranking = rank_month(JUNE, default_scheme("monthly"), prev=MAY)
+    if words is not None:
+        units = replace(ranking.scheme.units, words=words)
+        ranking.scheme = replace(ranking.scheme, units=units)
+    for row in ranking.rows:
+        row.derived["completion_pct"] = None  # as a month without any 年度目标
+    rules = load_notice_rules(settings(tmp_path, 'figures = ["volume", "completion"]'))
+    monthly_notice(ranking, rules, date(2019, 7, 5), 3)
+    skipped = [w.message for w in ranking.warnings if w.code == "notice-figure-skipped"]
+    assert skipped == [f"通报设置要求附完成率图，但本月{each}都没有年度目标：附图略去此图"]
 
 
 def test_the_markdown_refers_to_the_pngs_or_says_where_the_charts_are() -> None:

@@ -147,7 +147,8 @@ def monthly_notice(
         ranking.warnings.append(
             Problem(
                 "notice-figure-skipped",
-                "通报设置要求附完成率图，但本月各区县都没有年度目标：附图略去此图",
+                f"通报设置要求附完成率图，但本月{ranking.scheme.units.words.each}都没有年度目标："
+                "附图略去此图",
                 level="warning",
             )
         )
