@@ -68,6 +68,35 @@ def test_without_a_store_or_targets_the_units_fill_them(tmp_path: Path) -> None:
     assert not (tmp_path / "none.db").exists()  # reading never creates a store
 
 
+def test_units_without_a_target_fill_their_own(tmp_path: Path) -> None:
+    """A targets file still being filled in (a working folder right after init): the units it
+    names are filled and locked, the others' 年度目标 cells are open, and the notes say so."""
+    import shutil
+
+    shutil.copy(RULES_DIR / "units.toml", tmp_path / "units.toml")
+    text = (RULES_DIR / "targets-2019.toml").read_text(encoding="utf-8")
+    partial = tmp_path / "targets.toml"
+    partial.write_text(
+        text.replace('"淄川区" = 600', '# "淄川区" =').replace('"沂源县" = 220', '# "沂源县" ='),
+        encoding="utf-8",
+    )
+    out = tmp_path / "模板.xlsx"
+    done = make_templates(load_scheme(), JUNE, out, db=tmp_path / "none.db", targets=partial)
+    ws = load_workbook(out)["统计表"]
+    # Rows 4… hold the units in order: 张店区 1300 locked, 淄川区 open, 沂源县 (row 11) open.
+    assert (ws["G4"].value, ws["G4"].protection.locked) == (1300, True)
+    assert (ws["G5"].value, ws["G5"].protection.locked) == (None, False)
+    assert (ws["G11"].value, ws["G11"].protection.locked) == (None, False)
+    assert done.notes[0] == (
+        f"年度目标取自 {partial}，已填好并锁定（其中没有淄川区、沂源县的，由其自行填写）"
+    )
+    empty = tmp_path / "empty.toml"
+    empty.write_text(text.split("[targets]")[0] + "[targets]\n", encoding="utf-8")
+    done = make_templates(load_scheme(), JUNE, out, db=tmp_path / "none.db", targets=empty)
+    assert done.notes[0] == f"{empty} 中还没有填写年度目标，年度目标留给各单位填写"
+    assert load_workbook(out)["统计表"]["G4"].value is None
+
+
 def test_one_file_per_unit_with_only_its_row_open(tmp_path: Path, store: Path) -> None:
     folder = tmp_path / "模板"
     done = make_templates(load_scheme(), JUNE, folder, per_county=True, db=store)

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from ipscore.base.files import ensure_folder, safe_file_stem
 from ipscore.base.period import Period
-from ipscore.base.problems import RulesError
 from ipscore.base.text import printable_path
 from ipscore.render.sheet import Prefilled, write_template
 from ipscore.rules.scheme import Scheme
@@ -46,19 +45,25 @@ def prefilled(
     given: Prefilled = {}
     notes: list[str] = []
     units = scheme.units.names
-    try:
-        found = load_targets(targets, period.year, scheme.units)
-    except RulesError as exc:
-        if targets is not None or [p.code for p in exc.problems] != ["targets-missing"]:
-            raise
+    # A unit without a target (a working folder's targets file not filled in yet, or none for
+    # the year) gets an open cell: the unit fills it, as the notes say.
+    found = load_targets(targets, period.year, scheme.units, allow_blank=True)
+    given["annual_target"] = {u: found.values[u] for u in units if u in found.values}
+    # Named as the user typed it, as the working folder's rules/ file, or as the built-in file
+    # (never a path into the install).
+    source = printable_path(targets if targets is not None else shown_path(found.source))
+    if not found.source.is_file():
         notes.append(
             f"没有 {period.year} 年的年度目标文件，年度目标留给各单位填写（可用 --targets 指定）"
         )
+    elif not found.values:
+        notes.append(f"{source} 中还没有填写年度目标，年度目标留给各单位填写")
+    elif found.missing:
+        notes.append(
+            f"年度目标取自 {source}，已填好并锁定（其中没有{'、'.join(found.missing)}的，"
+            "由其自行填写）"
+        )
     else:
-        given["annual_target"] = {u: found.values[u] for u in units if u in found.values}
-        # Named as the user typed it, as the working folder's rules/ file, or as the built-in
-        # file (never a path into the install).
-        source = printable_path(targets if targets is not None else shown_path(found.source))
         notes.append(f"年度目标取自 {source}，已填好并锁定")
     last = Period(period.year - 1, period.month)
     table = stored_table(last, db)
