@@ -174,7 +174,7 @@ def test_a_file_where_the_folder_should_be(tmp_path: Path) -> None:
     blocker.write_text("not a folder", encoding="utf-8")
     with pytest.raises(OutputError) as caught:
         write_bytes_atomic(blocker / "out.csv", b"x")
-    assert "输出目录不存在" in message(caught)
+    assert "输出目录的位置上已有一个文件" in message(caught)  # said as it is, not "missing"
     with pytest.raises(OutputError) as caught:
         ensure_folder(blocker)
     assert "已有一个文件" in message(caught)

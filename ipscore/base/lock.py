@@ -1,7 +1,9 @@
 """One run at a time per output folder: an ``flock`` on a lock file inside the folder.
 
 The lock file (``.ipscore-notice.lock``) is opened with ``O_NOFOLLOW`` and must be a regular
-file: a symlink or anything else planted in its place is refused, never followed. The lock is
+file: a symlink or anything else planted in its place is refused, never followed; the folder is
+reached and held as every output folder is (:mod:`ipscore.base.folders`: a link on the way is
+refused), and the lock file is opened and removed by name in it. The lock is
 the ``flock`` on the open file, so it goes away with the process that holds it, however that
 process ends (a killed run never leaves the folder locked). On release the holder removes the
 file while still holding the lock; a waiting run that then gets the lock on the removed file
@@ -18,7 +20,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ipscore.base.files import check_target, failed, refused
+from ipscore.base.files import check_target
+from ipscore.base.folders import Folder, open_folder
+from ipscore.base.oserrors import failed, refused
 from ipscore.base.problems import OutputError, Problem
 from ipscore.base.text import printable_path
 
@@ -51,15 +55,15 @@ class FolderBusy(OutputError):
         self.folder = folder
 
 
-def _open_locked(path: Path, deadline: float) -> int | None:
+def _open_locked(folder: Folder, path: Path, deadline: float) -> int | None:
     """The lock file's descriptor, locked; None when the deadline passed first."""
     import fcntl
 
     while True:
         try:
-            fd = os.open(path, _FLAGS, 0o644)
+            fd = os.open(path.name, _FLAGS, 0o644, dir_fd=folder.fd)
         except OSError as exc:
-            check_target(path)  # a symlink, a folder, a pipe: says which
+            check_target(path, folder)  # a symlink, a folder, a pipe: says which
             raise failed(path, exc) from None
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
@@ -75,7 +79,7 @@ def _open_locked(path: Path, deadline: float) -> int | None:
                     time.sleep(POLL_SECONDS)
             held = os.fstat(fd)
             try:
-                current = os.lstat(path)
+                current = os.stat(path.name, dir_fd=folder.fd, follow_symlinks=False)
             except FileNotFoundError:
                 current = None
         except BaseException:
@@ -95,12 +99,13 @@ def folder_lock(folder: Path, *, wait: float = 0.0, name: str = LOCK_NAME) -> It
     """Hold ``folder``'s lock for the ``with`` block; :class:`FolderBusy` after ``wait``
     seconds if another run holds it. The folder must exist."""
     path = Path(folder) / name
-    fd = _open_locked(path, time.monotonic() + wait)
-    if fd is None:
-        raise FolderBusy(Path(folder), wait)
-    try:
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-        os.close(fd)
+    with open_folder(folder) as held:
+        fd = _open_locked(held, path, time.monotonic() + wait)
+        if fd is None:
+            raise FolderBusy(Path(folder), wait)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(name, dir_fd=held.fd)
+            os.close(fd)

@@ -138,7 +138,8 @@ def check_output(
     """Refuse an output path before any work is done (exit status 2, one Chinese line).
 
     Refused: an extension outside ``suffixes``; a symlink, folder or device in its place; a
-    folder that does not exist or cannot be written; the same file as an input (same device
+    folder that does not exist or cannot be written, or is reached through a symbolic link
+    (:mod:`ipscore.base.folders`); the same file as an input (same device
     and inode, so hard links and symlinks count) or the history store; the same path as another
     output of the command (``others``: option name and path).
     """
@@ -156,7 +157,7 @@ def check_output(
     except (FileNotFoundError, NotADirectoryError):
         mode = None  # the folder check below says what is missing
     except OSError as exc:
-        from ipscore.base.files import os_reason
+        from ipscore.base.oserrors import os_reason
 
         raise fail_text(f"无法访问 {option} 的路径：{shown}（{os_reason(exc)}）") from None
     if mode is not None and stat.S_ISLNK(mode):
@@ -166,6 +167,7 @@ def check_output(
     if mode is not None and not stat.S_ISREG(mode):
         raise fail_text(f"{option} 不是普通文件（设备、管道等），拒绝写入：{shown}")
     folder = output.parent
+    check_output_folder(folder)
     if not folder.is_dir():
         raise fail_text(f"输出目录不存在：{printable_path(folder)}；请先创建该目录或换一个路径")
     if not os.access(folder, os.W_OK | os.X_OK):
@@ -183,6 +185,15 @@ def check_output(
     for name, other in others:
         if _same_file(output, other):
             raise fail_text(f"{option} 与 {name} 是同一个文件：{shown}；请给两者不同的文件名")
+
+
+def check_output_folder(folder: Path) -> None:
+    """Refuse an output folder (``--out``, ``-o``'s folder, ``init`` and ``rules export``'s
+    DIR) before any work when a link stands on the way (:mod:`ipscore.base.folders`); a folder
+    still to be made is not refused here."""
+    from ipscore.base.folders import check_folder
+
+    run(lambda: check_folder(folder))
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -314,7 +325,7 @@ def run(call: Callable[[], T]) -> T:
 
 def _os_error_text(exc: OSError) -> str:
     """An operating-system error outside :mod:`ipscore.base.files`, as one sentence."""
-    from ipscore.base.files import os_reason
+    from ipscore.base.oserrors import os_reason
 
     where = f"{printable_path(exc.filename)}：" if exc.filename is not None else ""
     return f"文件操作失败：{where}{os_reason(exc)}；请检查路径、权限和磁盘空间，或换一个目录"

@@ -21,6 +21,7 @@ from ipscore.cli.common import (
     SheetOption,
     app,
     check_output,
+    check_output_folder,
     fail_text,
     output_format,
     parse_period,
@@ -181,6 +182,7 @@ def template(
             )
         if output.exists() and not output.is_dir():
             raise fail_text(f"-o 应为目录，实际是一个文件：{printable_path(output)}")
+        check_output_folder(output)
     else:
         check_output(output, suffixes=(".xlsx",), inputs=(rules, targets))
 

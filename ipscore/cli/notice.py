@@ -18,6 +18,7 @@ from ipscore.cli.common import (
     RulesOption,
     SheetOption,
     app,
+    check_output_folder,
     fail,
     fail_text,
     output_format,
@@ -227,6 +228,7 @@ def notice(
     from ipscore.base.text import printable, printable_path
 
     assert file is not None
+    check_output_folder(out)  # a link on the way is refused before any work
     scheme, wording = run(load)
     if scheme.kind == "annual":
         from ipscore.app.annual_notice import publish_annual

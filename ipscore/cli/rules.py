@@ -10,7 +10,7 @@ import typer
 
 from ipscore.base.text import printable, printable_path
 from ipscore.cli.chinese import App
-from ipscore.cli.common import fail, fail_text, run
+from ipscore.cli.common import check_output_folder, fail, fail_text, run
 
 rules_app = App(
     help="规则文件：检查（check）、查看（show）、导出内置规则（export）。",
@@ -109,6 +109,7 @@ def rules_export(
 
     if folder.exists() and not folder.is_dir():
         raise fail_text(f"{printable_path(folder)} 已存在且不是目录；请换一个目录")
+    check_output_folder(folder)
     done = run(lambda: export_rules(folder, force=force))
     for path in done.written:
         print(f"已写入：{printable_path(path)}")

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from ipscore.base.folders import check_folder
 from ipscore.base.problems import IpscoreError, Problem
 from ipscore.store.schema import Foreign, classify, create, migrate_v1, migrate_v2
 
@@ -227,7 +228,9 @@ def _same_file(path: Path, before: os.stat_result | None) -> None:
 
 def open_for_write(path: Path) -> sqlite3.Connection:
     """A connection to an ipscore store at ``path``: created, or upgraded from an older schema,
-    when needed; anything else refused before a byte is written."""
+    when needed; anything else refused before a byte is written. Its folder is checked as
+    every output folder is (:mod:`ipscore.base.folders`: no link in the working area)."""
+    check_folder(path.parent)
     before = check_path(path)
     conn = None
     try:
