@@ -163,6 +163,64 @@ def test_init_refuses_a_non_empty_folder_and_links(tmp_path) -> None:
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left
 
 
+def _one_error(result) -> str:  # type: ignore[no-untyped-def]
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("错误："), result.stderr
+    assert "Traceback" not in result.output and "内部错误" not in result.output
+    return lines[0]
+
+
+def test_init_refusals_name_dir_and_say_what_is_wrong(tmp_path) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x", encoding="utf-8")
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "x.txt").write_text("x", encoding="utf-8")
+    cases = {
+        str(tmp_path / "missing" / "局"): f"上级目录不存在：{tmp_path / 'missing'}",
+        str(a_file): "已存在且不是目录",
+        str(a_file / "局"): f"上级路径不是目录：{a_file}",
+        str(full): "目录不是空的",
+    }
+    for folder, said in cases.items():
+        line = _one_error(invoke("init", folder))
+        assert line.startswith(f"错误：{folder}：") and said in line, line
+    assert a_file.read_text(encoding="utf-8") == "x"
+    assert sorted(p.name for p in full.iterdir()) == ["x.txt"]
+    assert not [p for p in tmp_path.rglob(".*init-*")]  # no staging left
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_a_dir_that_cannot_be_made_is_named_not_the_staging_folder() -> None:
+    line = _one_error(invoke("init", "/proc/ipscore-test"))
+    assert line.startswith("错误：/proc/ipscore-test：无法在 /proc 中建立目录"), line
+    assert ".init-" not in line
+
+
+def test_init_in_an_empty_folder_one_stands_in_keeps_that_folder(tmp_path) -> None:
+    folder = tmp_path / "局"
+    folder.mkdir()
+    inode = folder.stat().st_ino
+    result = invoke("init", ".", cwd=folder)
+    assert result.exit_code == 0, result.output
+    assert folder.stat().st_ino == inode  # filled in place: a shell standing in it still is
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["README.txt", "ipscore.db", "rules", "收件箱", "通报"]
+    )
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_init_refuses_a_link_on_the_way_in_the_working_area(tmp_path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "链接").symlink_to(elsewhere, target_is_directory=True)
+    line = _one_error(invoke("init", "链接/局", cwd=tmp_path / "work"))
+    assert f"中的 {tmp_path / 'work' / '链接'} 是符号链接，指向 {elsewhere}" in line, line
+    assert list(elsewhere.iterdir()) == []
+
+
 # --------------------------------------------------------------------------------------------
 # Tally with the generated rules
 

@@ -1,7 +1,7 @@
 """Output folders given through a symbolic link are refused (ipscore.base.folders).
 
 Every place ipscore writes -- ``notice --out`` (monthly, annual, ``--inbox`` with its log and
-lock), ``-o`` of every command, ``template --per-county``, ``rules export DIR``
+lock), ``-o`` of every command, ``template --per-county``, ``rules export DIR``, ``init DIR``
 -- refuses a folder reached through a link in the working area: the output folder itself or a
 folder on the way. Exit status 2, one line naming the link and where it points, and nothing
 written at the link's target. A folder swapped for a link between the check and the write is
@@ -330,6 +330,7 @@ COMMANDS = {
     "status": ["status", "--inbox", "收件箱", "--date", "2019-06-05", "-o", "{dir}/s.csv"],
     "robust": ["robust", MAY, "--runs", "20", "-o", "{dir}/r.json"],
     "rules-export": ["rules", "export", "{dir}"],
+    "init": ["init", "{dir}/局"],
 }
 
 
@@ -365,7 +366,7 @@ def test_a_history_store_in_a_linked_folder_is_refused(work: Path, elsewhere: Pa
     assert tree(elsewhere) == before
 
 
-@pytest.mark.parametrize("name", ["rank", "notice", "notice-inbox", "rules-export"])
+@pytest.mark.parametrize("name", ["rank", "notice", "notice-inbox", "rules-export", "init"])
 def test_the_same_commands_write_into_a_real_folder(name: str, work: Path) -> None:
     (work / "通报" / "sub").mkdir(parents=True)
     result = _run(name, "通报/sub", work)

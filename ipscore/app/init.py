@@ -4,23 +4,36 @@ Without ``--city``/``--province`` the rules are copies of the bundled 淄博 wor
 one of them, ``units.toml``, ``attribution.toml``, ``notice.toml`` and a targets template are
 generated from the national division list (:mod:`ipscore.rules.generate`). Everything is built
 in a hidden folder beside DIR and every rule file is loaded and checked there; only then does the
-folder become DIR (one rename). An existing non-empty DIR is refused unless ``force``; then the
-rule files and README.txt are replaced one by one (each atomically) and the inbox, the circulars
-and the history store are kept. Symbolic links are never followed: DIR or any path inside it
-that is a link is refused.
+folder become DIR (one rename), or, when DIR is an empty folder already (perhaps the one the
+user stands in), its entries are moved into DIR. An existing non-empty DIR is refused unless
+``force``; then the rule files (checked first in a private folder) and README.txt are replaced
+one by one (each atomically) and the inbox, the circulars and the history store are kept.
+
+Refused, exit status 2, one sentence naming DIR: a parent that is missing or not a folder, DIR
+that is a file, a non-empty DIR without ``force``, a DIR that cannot be made there. Symbolic
+links are never followed: DIR, the folders leading to it (as for every output folder, see
+:mod:`ipscore.base.folders`) and any path inside it that is a link are refused. Files are made
+by name in folders held open, and the new history store is made in a private temporary folder
+and copied in (SQLite opens files by path).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ipscore.base.files import ensure_folder, write_bytes_atomic
+from ipscore.base.folders import Folder, link_refused, open_folder
+from ipscore.base.oserrors import os_reason
 from ipscore.base.problems import InputError, Problem
+from ipscore.base.text import printable_path
 from ipscore.rules.source import rules_dir
 
 if TYPE_CHECKING:
@@ -80,18 +93,31 @@ def _refuse(folder: Path, message: str) -> InputError:
     return InputError([Problem("init-refused", message, file=str(folder))])
 
 
-def _check_target(folder: Path, force: bool) -> bool:
-    """True when DIR already holds something (and ``force`` allows writing into it)."""
-    if folder.is_symlink():
-        raise _refuse(folder, "是符号链接；ipscore init 不跟随符号链接，请给出真实目录")
-    if not folder.exists():
-        if not folder.parent.is_dir():
-            raise _refuse(folder, f"上级目录不存在：{folder.parent}")
-        return False
-    if not folder.is_dir():
-        raise _refuse(folder, "已存在且不是目录")
-    if not any(folder.iterdir()):
-        return False
+def _open_parent(folder: Path) -> Folder:
+    """DIR's parent, held open (reached by the output-folder policy); refused when missing."""
+    parent = folder.parent
+    if not parent.is_dir():
+        if os.path.lexists(parent):
+            raise _refuse(folder, f"上级路径不是目录：{printable_path(parent)}；请换一个位置")
+        raise _refuse(folder, f"上级目录不存在：{printable_path(parent)}；请先建立它，或换一个位置")
+    return open_folder(parent, child=folder.name)
+
+
+def _state(parent: Folder, folder: Path, force: bool) -> str:
+    """``missing``, ``empty`` or (``force`` given) ``occupied``: what DIR is now; refused when
+    it is a link, not a folder, or holds something and not ``force``."""
+    if not folder.name:
+        raise _refuse(folder, "是根目录；请给出要建立的工作目录")
+    try:
+        info = os.stat(folder.name, dir_fd=parent.fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return "missing"
+    if stat.S_ISLNK(info.st_mode):
+        raise link_refused(folder, folder, os.readlink(folder.name, dir_fd=parent.fd))
+    if not stat.S_ISDIR(info.st_mode):
+        raise _refuse(folder, "已存在且不是目录；请换一个名字，或先把它移走")
+    if not os.listdir(folder):
+        return "empty"
     if not force:
         raise _refuse(folder, "目录不是空的；要在其中重新生成规则文件与 README.txt 请加 --force")
     for name in (RULES, INBOX, OUTBOX, STORE, "README.txt"):
@@ -102,7 +128,7 @@ def _check_target(folder: Path, force: bool) -> bool:
         for child in rules.iterdir():
             if child.is_symlink():
                 raise _refuse(child, "是符号链接；ipscore init 不跟随符号链接")
-    return True
+    return "occupied"
 
 
 def init_folder(
@@ -113,64 +139,106 @@ def init_folder(
     year: int | None = None,
     force: bool = False,
 ) -> InitResult:
-    """Set up a working folder (see the module text); InputError on a bad DIR or place name."""
+    """Set up a working folder (see the module text); InputError on a bad DIR or place name,
+    OutputError when DIR or a folder on its way is a link (:mod:`ipscore.base.folders`)."""
     folder = Path(os.path.abspath(folder))
     year = year or dt.date.today().year
     files, result = _rule_files(folder, city, province, year)
-    occupied = _check_target(folder, force)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.init-", dir=folder.parent))
-    try:
-        os.chmod(staging, 0o755)
-        (staging / RULES).mkdir()
-        for name, text in files.items():
-            (staging / RULES / name).write_text(text, encoding="utf-8")
-        _check_rules(staging / RULES, files)
-        (staging / "README.txt").write_text(_readme(result, year), encoding="utf-8")
-        if occupied:
-            _merge_into(staging, folder, result)
+    with _open_parent(folder) as parent:
+        state = _state(parent, folder, force)
+        if state == "occupied":
+            _merge_into(folder, files, result, year)
         else:
-            (staging / INBOX).mkdir()
-            (staging / OUTBOX).mkdir()
-            _create_store(staging / STORE)
-            if folder.exists():
-                folder.rmdir()  # empty: checked above
-            os.rename(staging, folder)
-            result.written = [f"{RULES}/{n}" for n in files] + [
-                "README.txt",
-                f"{INBOX}/",
-                f"{OUTBOX}/",
-                STORE,
-            ]
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+            _build(parent, folder, files, result, year, into_empty=state == "empty")
     return result
 
 
-def _merge_into(staging: Path, folder: Path, result: InitResult) -> None:
-    from ipscore.base.files import write_bytes_atomic
+def _build(
+    parent: Folder,
+    folder: Path,
+    files: dict[str, str],
+    result: InitResult,
+    year: int,
+    *,
+    into_empty: bool,
+) -> None:
+    """Build the whole folder hidden beside DIR and check its rules; then rename it to DIR, or
+    move its entries into DIR when DIR is an empty folder already (someone may stand in it)."""
+    name = f".{folder.name}.init-{secrets.token_hex(4)}"
+    try:
+        os.mkdir(name, 0o755, dir_fd=parent.fd)  # as a folder made by mkdir: the umask applies
+    except OSError as exc:
+        where = printable_path(parent.path)
+        raise _refuse(
+            folder, f"无法在 {where} 中建立目录（{os_reason(exc)}）；请换一个位置"
+        ) from None
+    staging = parent.path / name
+    try:
+        with open_folder(staging) as built:
+            _write_rules(staging, files, result, year)
+            _check_rules(staging / RULES, files)
+            for sub in (INBOX, OUTBOX):
+                os.mkdir(sub, 0o777, dir_fd=built.fd)
+            write_bytes_atomic(staging / STORE, _store_bytes())
+            parent.confirm()
+            if into_empty:
+                with open_folder(folder) as target:
+                    for entry in sorted(os.listdir(staging)):
+                        if os.path.lexists(folder / entry):
+                            raise _refuse(folder, "建立过程中目录里出现了其他文件；请检查后重试")
+                        os.rename(entry, entry, src_dir_fd=built.fd, dst_dir_fd=target.fd)
+            else:
+                os.rename(name, folder.name, src_dir_fd=parent.fd, dst_dir_fd=parent.fd)
+        result.written = [f"{RULES}/{n}" for n in files] + [
+            "README.txt",
+            f"{INBOX}/",
+            f"{OUTBOX}/",
+            STORE,
+        ]
+    finally:
+        if os.path.lexists(staging):
+            shutil.rmtree(staging, ignore_errors=True)  # never follows a link (see its docs)
 
+
+def _write_rules(folder: Path, files: dict[str, str], result: InitResult, year: int) -> list[str]:
+    """The rule files and README.txt, each written atomically into ``folder``."""
+    ensure_folder(folder / RULES)
     written = []
-    for sub in (RULES, INBOX, OUTBOX):
-        (folder / sub).mkdir(exist_ok=True)
-    for path in sorted((staging / RULES).iterdir()):
-        write_bytes_atomic(folder / RULES / path.name, path.read_bytes())
-        written.append(f"{RULES}/{path.name}")
-    write_bytes_atomic(folder / "README.txt", (staging / "README.txt").read_bytes())
+    for name, text in files.items():
+        write_bytes_atomic(folder / RULES / name, text.encode("utf-8"))
+        written.append(f"{RULES}/{name}")
+    write_bytes_atomic(folder / "README.txt", _readme(result, year).encode("utf-8"))
     written.append("README.txt")
+    return written
+
+
+def _merge_into(folder: Path, files: dict[str, str], result: InitResult, year: int) -> None:
+    """``--force`` on a folder in use: rules and README replaced (each atomically, checked
+    first in a private folder), inbox, circulars and history kept."""
+    with tempfile.TemporaryDirectory(prefix="ipscore-init-") as private:
+        _write_rules(Path(private), files, result, year)
+        _check_rules(Path(private) / RULES, files)
+    for sub in (INBOX, OUTBOX):
+        ensure_folder(folder / sub)
+    written = _write_rules(folder, files, result, year)
     if not (folder / STORE).exists():
-        _create_store(folder / STORE)
+        write_bytes_atomic(folder / STORE, _store_bytes())
         written.append(STORE)
     else:
         result.notes.append(f"保留已有的历史库 {STORE} 以及 {INBOX}/、{OUTBOX}/ 中的文件")
     result.written = written
 
 
-def _create_store(path: Path) -> None:
+def _store_bytes() -> bytes:
+    """A new, empty history store, made in a private temporary folder (SQLite opens files by
+    path, so it never makes one in a folder others can change) and handed over as bytes."""
     from ipscore.store.history import Store
 
-    with Store(path):
-        pass
+    with tempfile.TemporaryDirectory(prefix="ipscore-init-") as private:
+        path = Path(private) / STORE
+        with Store(path):
+            pass
+        return path.read_bytes()
 
 
 def _rule_files(

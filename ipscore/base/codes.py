@@ -156,7 +156,12 @@ _LIST: tuple[tuple[str, str, str, str], ...] = (
     ("targets-missing", "error", "规则", "没有该年的年度目标文件（可用 --targets 指定）"),
     ("targets-blank", "warning", "规则", "部分单位尚未填写年度目标，统计表的年度目标列留空"),
     ("division-unknown", "error", "初始化", "全国行政区划中没有此市/省，或名称有歧义（列出候选）"),
-    ("init-refused", "error", "初始化", "工作目录不能建立（非空、符号链接、上级目录不存在）"),
+    (
+        "init-refused",
+        "error",
+        "初始化",
+        "工作目录不能建立（非空、是文件、其中有符号链接、上级目录不存在、无法在该处建立）",
+    ),
     ("init-options", "error", "初始化", "--city 与 --province 只能给一个"),
     ("targets-year", "error", "规则", "年度目标文件的年份与数据年份不同"),
     ("rules-unknown", "error", "规则", "归属规则中的单位不在单位表中"),
