@@ -10,6 +10,7 @@ caught too. The links are made here, in the test's own folder; no root is needed
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -387,3 +388,21 @@ def test_a_folder_swapped_for_a_link_while_writing_is_refused(
     assert f"输出目录 通报 是符号链接，指向 {elsewhere}" in result.stderr, result.stderr
     assert tree(elsewhere) == before
     assert not [p for p in (work / "moved").iterdir() if p.name.endswith(".tmp")]
+    if name.startswith("notice"):  # refused before the store recorded anything as published
+        history = invoke("history", "-f", "json", *DB)
+        assert history.exit_code == 0 and json.loads(history.stdout) == [], history.output
+
+
+def test_a_folder_swapped_after_the_last_file_is_staged_records_nothing(
+    work: Path, elsewhere: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One file (md only): the swap comes after the set's last temporary, so only the check
+    before recording catches it; the store then holds no publication a rename could not keep."""
+    (work / "通报").mkdir()
+    _swap_during_staging(monkeypatch, work / "通报", elsewhere, work / "moved")
+    args = ["notice", MAY, "--out", "通报", "--date", "2019-06-05", "--formats", "md", *DB]
+    result = invoke(*args)
+    assert result.exit_code == 2, result.output
+    assert "输出目录 通报 是符号链接" in result.stderr
+    history = invoke("history", "-f", "json", *DB)
+    assert history.exit_code == 0 and json.loads(history.stdout) == [], history.output

@@ -79,6 +79,8 @@ def publish_files(files: dict[Path, bytes], record_all: Callable[[], None]) -> l
         for target, data in files.items():
             ensure_folder(target.parent)
             staged.append(stage_bytes(target, data))
+        for item in staged:  # a folder swapped for a link meanwhile: refused before recording
+            item.confirm()
         record_all()
     except BaseException:
         for item in staged:

@@ -134,6 +134,11 @@ class Staged:
             self._fd = None
         self._folder.close()
 
+    def confirm(self) -> None:
+        """Refuse (an :class:`OutputError`) when the target's path no longer leads to the folder
+        the temporary was written in; for a set, before it is recorded as published."""
+        self._folder.confirm()
+
     def commit(self) -> None:
         folder = self._folder
         if folder.fd < 0:
