@@ -81,6 +81,8 @@ def tag_marks(piece: bytes, begin: int = 0) -> Tags | None:
         return None
     lt = np.flatnonzero(marks) + begin
     lt = lt[: np.searchsorted(lt, len(piece) - 8)]  # the four bytes after it are inside
+    if not lt.size:  # also a piece of a few bytes, too short for a view of its words
+        return lt, np.zeros(0, np.uint32), np.zeros(0, np.uint8)
     code = words(piece, U32)[lt + 1]
     return lt, code, _classes()[code & 0xFFFFFF]
 
