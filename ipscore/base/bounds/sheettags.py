@@ -62,7 +62,7 @@ def _classes() -> np.ndarray:
     table[:, GT, [ord("t"), ord("f")]] = PLAIN  # <t> <f>, text follows
     table[ord("w"), ord("o"), ord("r")] = ROW  # <row (the fourth byte: a space)
     table[GT, c, slash] = END_C  # </c>
-    table[ord("o"), ord("r"), slash] = END_ROW  # </ro…: </row> (checked after)
+    table[ord("o"), ord("r"), slash] = END_ROW  # </ro…: </row> (or a tag the order refuses)
     return table.reshape(-1)
 
 
