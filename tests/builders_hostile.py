@@ -35,6 +35,87 @@ SMALL_CELLS = (
 )
 
 
+# Cells that nesting or self-closing tags put elsewhere than a plain reading would: each form
+# (sheetData's content), the extent the bounds measure for it (rows × columns from A1, by the
+# rule of ipscore.base.bounds.places, worked out by hand) and the cell they name beyond 50 rows
+# × 20 columns (TIGHT). Small, so that the readers themselves can read them (test_bounds).
+PLACED: dict[str, tuple[str, tuple[int, int], str]] = {
+    # The value is the outer cell's for a reader that skips the self-closing one.
+    "a self-closing cell in a cell": (
+        '<row r="60"><c r="AD60"><c r="A1"/><v>1</v></c></row>',
+        (60, 30),
+        "AD60",
+    ),
+    # calamine skips a formula's content, nested cells and all: the value is AD60's.
+    "a cell in a formula": (
+        '<row r="60"><c r="AD60"><f><c r="A1"/></f><v>1</v></c></row>',
+        (60, 30),
+        "AD60",
+    ),
+    "a cell with a value in a cell": (
+        '<row r="60"><c r="AD60"><c r="A1"><v>1</v></c></c></row>',
+        (60, 30),
+        "AD60",
+    ),
+    "a self-closing row in a cell": (
+        '<row r="5"><c r="AD5"><row r="1"/><v>1</v></c></row>',
+        (5, 30),
+        "AD5",
+    ),
+    "a row without r in a formula": (
+        '<row r="5"><c r="AD5"><f><row/></f><v>1</v></c></row>',
+        (5, 30),
+        "AD5",
+    ),
+    # The next cell without r follows T1, self-closing or not: U1.
+    "a self-closing cell, then one without r": (
+        '<row r="1"><c r="T1"/><c><v>1</v></c></row>',
+        (1, 21),
+        "U1",
+    ),
+    # calamine counts one on at every </row>: a self-closing row 50 puts the next row at 51.
+    "a self-closing row, then a row without r": (
+        '<row r="50"/><row><c><v>1</v></c></row>',
+        (51, 1),
+        "A51",
+    ),
+    "a self-closing row, then a cell outside rows": (
+        '<row r="50"/><c><v>1</v></c>',
+        (51, 1),
+        "A51",
+    ),
+    "cells and rows without r after far ones": (
+        '<row r="50"><c r="T50"><v>1</v></c><c><v>2</v></c></row><row><c/><c><v>3</v></c></row>',
+        (51, 21),
+        "U50",
+    ),
+    # No </row> came between: calamine's column goes on from T1 in row 2.
+    "a cell outside rows, then a row": (
+        '<c r="T1"/><row r="2"><c><v>1</v></c></row>',
+        (2, 21),
+        "U2",
+    ),
+    "a prefixed r before the plain one": (
+        '<row r="1"><c xmlns:x="urn:x" x:r="A1" r="AD1"><v>1</v></c></row>',
+        (1, 30),
+        "AD1",
+    ),
+    "a prefixed r after the plain one": (
+        '<row r="1"><c xmlns:x="urn:x" r="A1" x:r="AD1"><v>1</v></c></row>',
+        (1, 30),
+        "AD1",
+    ),
+    # openpyxl takes every element in a row for a cell.
+    "another element in a row": ('<row r="1"><x r="AD1"><v>1</v></x></row>', (1, 30), "AD1"),
+    # openpyxl numbers a row without r when it ends: after row 50, nested in it, it is 51.
+    "a row nested in a row without r": (
+        '<row><c><v>1</v></c><row r="50"/></row>',
+        (51, 1),
+        "A51",
+    ),
+}
+
+
 def write_xlsx(
     path: Path,
     sheet: str,

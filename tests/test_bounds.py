@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import struct
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from builders_hostile import (
     FAR,
     MAIN,
+    PLACED,
     SMALL_CELLS,
     dimensions,
     number,
@@ -100,6 +102,104 @@ def test_empty_styled_cells_do_not_count_but_values_do(tmp_path: Path) -> None:
     assert measured(write_xlsx(tmp_path / "styled.xlsx", sheet_xml(cells))) == [("统计表", 1, 2)]
     formula = '<row r="5"><c r="D5"><f>SUM(A1:B1)</f><v>3</v></c></row>'
     assert measured(write_xlsx(tmp_path / "f.xlsx", sheet_xml(formula))) == [("统计表", 5, 4)]
+
+
+# --------------------------------------------------------------------------------------------
+# xlsx: nested and self-closing tags, counted where any reader may place the value
+
+TIGHT = dataclasses.replace(SHEET, max_rows=50, max_cols=20)
+
+
+def reader_extents(path: Path) -> dict[str, tuple[int, int]]:
+    """Where the installed readers put the farthest value (rows, columns from A1); a reader
+    that refuses the file is left out."""
+    import python_calamine
+    from openpyxl import load_workbook
+
+    found: dict[str, tuple[int, int]] = {}
+    try:
+        end = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).end
+        found["calamine"] = (end[0] + 1, end[1] + 1) if end else (0, 0)
+    except Exception:  # calamine refuses some of these forms, each in its own way
+        pass
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = load_workbook(path, read_only=True)
+        far = (0, 0)
+        for row in book.worksheets[0].iter_rows():
+            for cell in row:
+                if getattr(cell, "value", None) is not None:
+                    far = (max(far[0], cell.row), max(far[1], cell.column))
+        book.close()
+    found["openpyxl"] = far
+    return found
+
+
+def test_nested_and_self_closing_tags_are_counted_where_a_reader_may_place_the_value(
+    tmp_path: Path,
+) -> None:
+    calamine_read = 0
+    for index, (name, (cells, extent, far_cell)) in enumerate(PLACED.items()):
+        path = write_xlsx(tmp_path / f"placed{index}.xlsx", sheet_xml(cells, dimension=None))
+        assert measured(path) == [("统计表", *extent)], name
+        # No reader puts the value farther than the bounds count it.
+        for reader, (rows, cols) in reader_extents(path).items():
+            assert rows <= extent[0] and cols <= extent[1], (name, reader, (rows, cols))
+        calamine_read += "calamine" in reader_extents(path)
+        # Beyond the limits: refused, naming the cell, with the usual message.
+        with pytest.raises(InputError) as caught, open_input(path) as file:
+            check_file(file, TIGHT)
+        (problem,) = caught.value.problems
+        assert (problem.code, problem.sheet, problem.cell) == ("file-too-large", "统计表", far_cell)
+        assert "超过上限（50 行 × 20 列）" in problem.message, (name, problem.message)
+    assert calamine_read >= 8  # the cross-check is not vacuous: calamine read most of them
+
+
+@pytest.mark.parametrize(
+    ("cells", "far", "size"),
+    [
+        # The gap found before: the value at XFD1048576 was counted at A1.
+        ('<row r="1048576"><c r="XFD1048576"><c r="A1"/><v>1</v></c></row>', "XFD1048576",
+         "1048576 行 × 16384 列"),
+        ('<row r="2"><c r="XFD2"><f><c r="A1"/></f><v>1</v></c></row>', "XFD2", "2 行 × 16384 列"),
+        ('<row r="5"><c r="XFD5"><row r="1048576"/><v>1</v></c></row>', "XFD5",
+         "5 行 × 16384 列"),
+        ('<row r="2"><c r="XFD2"/><c><v>1</v></c></row>', "XFE2", "2 行 × 16385 列"),
+        ('<row r="1048576"/><row><c><v>1</v></c></row>', "A1048577", "1048577 行 × 2 列"),
+        ('<row r="1048576"/><c><v>1</v></c>', "A1048577", "1048577 行 × 2 列"),
+        ('<c r="XFD1"/><row r="2"><c><v>1</v></c></row>', "XFE2", "2 行 × 16385 列"),
+        ('<row r="3"><c xmlns:x="urn:x" x:r="A3" r="XFD3"><v>1</v></c></row>', "XFD3",
+         "3 行 × 16384 列"),
+    ],
+)  # fmt: skip
+def test_far_values_in_those_forms_are_refused_for_sheets_and_lists(
+    tmp_path: Path, cells: str, far: str, size: str
+) -> None:
+    path = write_xlsx(tmp_path / "far.xlsx", sheet_xml(SMALL_CELLS + cells, dimension=None))
+    for limits in (SHEET, LIST):
+        with pytest.raises(InputError) as caught, open_input(path) as file:
+            check_file(file, limits)
+        (problem,) = caught.value.problems
+        assert (problem.code, problem.sheet, problem.cell) == ("file-too-large", "统计表", far)
+        assert f"数据区域达 {size}，超过上限" in problem.message
+    assert refusal(path).cell == far  # and so by rank, validate and the rest
+
+
+def test_an_empty_row_counts_only_against_the_row_limit(tmp_path: Path) -> None:
+    # Empty rows, formatted or self-closing, add nothing to the extent (as before)...
+    empty = '<row r="90" ht="20" customHeight="1"/><row r="91"></row>'
+    assert measured(write_xlsx(tmp_path / "e.xlsx", sheet_xml(SMALL_CELLS + empty))) == [
+        ("统计表", 1, 2)
+    ]
+    # ...but a row beyond the row limit is refused, empty or not: openpyxl walks every row up
+    # to it (a list may go to Excel's last row).
+    path = write_xlsx(tmp_path / "far.xlsx", sheet_xml(SMALL_CELLS + '<row r="1048576"/>'))
+    problem = refusal(path)
+    assert (problem.code, problem.cell) == ("file-too-large", "A1048576")
+    assert "数据区域达 1048576 行 × 2 列，超过上限（100000 行 × 200 列）" in problem.message
+    assert measured(path, LIST) == [("统计表", 1, 2)]
+    deep = write_xlsx(tmp_path / "deep.xlsx", sheet_xml(SMALL_CELLS + '<row r="999999999999"/>'))
+    assert refusal(deep).cell == "A999999999999"
 
 
 def test_a_sheet_stored_under_another_path_is_found_through_the_relationships(

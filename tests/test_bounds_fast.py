@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from builders_hostile import FAR, MAIN, SMALL_CELLS, sheet_xml, write_xlsx
+from builders_hostile import FAR, MAIN, PLACED, SMALL_CELLS, sheet_xml, write_xlsx
 from conftest import SAMPLES_DIR, run_child, write_month
 from test_hostile import hostile_files
 
@@ -91,8 +91,14 @@ def honest_files(directory: Path) -> dict[str, Path]:
         '<row r="7" s="1" customFormat="false" ht="12.8" hidden="false" customHeight="false" '
         'outlineLevel="0" collapsed="false"><c r="A7" s="0" t="n"><v>7</v></c></row>'
     )
+    # Excel writes a formatted empty row self-closing; an empty row may also be written open.
+    empty_rows = (
+        '<row r="2" ht="30" customHeight="1"/><row r="3"></row>'
+        '<row r="4" spans="1:2"><c r="A4" s="1"/><c r="B4"><v>4</v></c></row><row r="7"/>'
+    )
     return {
         "small": write_xlsx(directory / "small.xlsx", sheet_xml(SMALL_CELLS)),
+        "empty-rows": write_xlsx(directory / "rows.xlsx", sheet_xml(SMALL_CELLS + empty_rows)),
         "openpyxl": write_month(directory, name="month.xlsx"),
         "wide": write_xlsx(directory / "wide.xlsx", sheet_xml(wide, dimension="A1:AD59")),
         "libreoffice-rows": write_xlsx(directory / "lo.xlsx", sheet_xml(libreoffice_row)),
@@ -109,6 +115,17 @@ def test_honest_files_are_measured_the_same_by_the_fast_scan(tmp_path: Path, bot
             full, fast, ran = both(path, LIST, piece, window)
             assert full[0] == "measured" and fast == full, (name, piece, full, fast)
             assert ran and set(ran) == {"fast"}, (name, piece, ran)
+
+
+def test_a_piece_of_a_few_bytes_is_scanned_with_the_next(tmp_path: Path, both: Both) -> None:
+    # The unpacking may end a part with a piece of one to three bytes (found by fuzzing: the
+    # fast scan refused such an honest part as "not valid XML").
+    path = honest_files(tmp_path)["wide"]
+    with zipfile.ZipFile(path) as archive:
+        size = archive.getinfo("xl/worksheets/sheet1.xml").file_size
+    for tail in (1, 2, 3, 7):
+        full, fast, ran = both(path, LIST, size - tail, 5)
+        assert ran == ["fast"] and fast == full, (tail, full, fast, ran)
 
 
 def test_samples_and_libreoffice_files_agree(both: Both) -> None:
@@ -142,12 +159,65 @@ def test_every_hostile_file_gets_the_same_answer(tmp_path: Path, both: Both) -> 
     )
     wide = "<row>" + "<c><v>1</v></c>" * 250 + "</row>"
     files["no-refs"] = write_xlsx(tmp_path / "norefs.xlsx", sheet_xml(wide, dimension=None))
+    for index, (cells, _, _) in enumerate(PLACED.values()):  # nested and self-closing tags
+        files[f"placed{index}"] = write_xlsx(
+            tmp_path / f"placed{index}.xlsx", sheet_xml(SMALL_CELLS + cells, dimension=None)
+        )
+    far_forms = [
+        '<row r="1048576"><c r="XFD1048576"><c r="A1"/><v>1</v></c></row>',
+        '<row r="2"><c r="XFD2"/><c><v>1</v></c></row>',
+        '<row r="1048576"/><row><c><v>1</v></c></row>',
+        '<row r="1048576"/>',
+        '<row r="1048577"/>',
+    ]
+    for index, cells in enumerate(far_forms):
+        files[f"far-form{index}"] = write_xlsx(
+            tmp_path / f"farform{index}.xlsx", sheet_xml(SMALL_CELLS + cells)
+        )
     for name, path in files.items():
         if path.suffix != ".xlsx" or not path.is_file() or path.is_symlink():
             continue
         for limits in (SHEET, LIST):
             full, fast, _ = both(path, limits, 53, 2)
             assert fast == full, (name, full, fast)
+
+
+def test_the_counters_go_on_from_the_body_as_the_full_parse_leaves_them(
+    tmp_path: Path, both: Both
+) -> None:
+    # Cells without r around the body (no reader's business there, but counted all the same)
+    # are placed by the row and column counters: the fast scan hands on what the full parse
+    # would have them at.
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="C{r}"/></row>' for r in range(1, 40)
+    )
+    cases = {
+        # After rows 1-39 the row counter is 40, the column counter 0 (set back by </row>).
+        "tail": (
+            sheet_xml(rows).replace("</sheetData>", "</sheetData><row><c/><c><v>1</v></c></row>"),
+            (40, 2),
+        ),
+        # A cell before the body sets the column counter (E); empty rows leave it: F6.
+        "head": (
+            sheet_xml('<row r="3"/><row r="5"></row>')
+            .replace("<sheetData>", '<c r="E1"/><sheetData>')
+            .replace("</sheetData>", "</sheetData><c><v>1</v></c>"),
+            (6, 6),
+        ),
+        # A value after the body is the last cell's (the rule errs far: no reader takes it).
+        "stray": (
+            sheet_xml(rows + '<row r="40"><c r="GR40"/></row>').replace(
+                "</sheetData>", "</sheetData><v>1</v>"
+            ),
+            (40, 200),
+        ),
+    }
+    for name, (text, extent) in cases.items():
+        path = write_xlsx(tmp_path / f"{name}.xlsx", text)
+        for piece, window in ((1 << 20, 1 << 17), (97, 3)):
+            full, fast, ran = both(path, LIST, piece, window)
+            assert ran == ["fast"] and fast == full, (name, piece, full, fast, ran)
+            assert full[1] == [("统计表", *extent)], (name, full)
 
 
 # --------------------------------------------------------------------------------------------
@@ -229,6 +299,32 @@ MUTATIONS = {
     # An end tag left open swallows the next tag for a reader (which reads it up to ">"): the
     # cell inside it must not pass for one that takes the far cell's value.
     "swallowing-end": _cell_sub(r'<c r="[A-Z]+(\d+)"><v>', r'<c r="XFD\1"></fx <c r="A\1"><v>'),
+    "swallowing-row-end": _cell_sub(
+        r'<c r="[A-Z]+(\d+)"><v>', r'<c r="XFD\1"></row <c r="A\1"><v>'
+    ),
+    # Nested and self-closing tags (see builders_hostile.PLACED): a value a reader may place
+    # at another cell than a plain reading gives it.
+    "nested-cell": _cell_sub(r'<c r="(\w+)"><v>', r'<c r="\1"><c r="A1"/><v>'),
+    "far-cell-nesting": lambda row: row.replace(
+        "</row>", '<c r="XFD1048576"><c r="A1"/><v>1</v></c></row>', 1
+    ),
+    "cell-in-formula": lambda row: row.replace(
+        "</row>", '<c r="GR5"><f><c r="A1"/></f><v>1</v></c></row>', 1
+    ),
+    "row-in-cell": lambda row: row.replace(
+        "</row>", '<c r="GR5"><row r="1"/><v>1</v></c></row>', 1
+    ),
+    "self-closing-far-row": lambda row: row + '<row r="1048576"/><row><c><v>1</v></c></row>',
+    "self-closing-row": lambda row: row + '<row r="99"/>',
+    "open-empty-row": lambda row: row + '<row r="98"></row>',
+    "cell-outside-rows": lambda row: row + '<c r="GR1"/><c><v>1</v></c>',
+    "value-in-row": lambda row: row.replace("</row>", "<v>1</v></row>", 1),
+    "prefixed-r-first": _cell_sub(r'<c r="(\w+)"', r'<c x:r="\1" r="XFD1048576"'),
+    "nested-row": lambda row: row.replace("</row>", '<row r="1048570"/></row>', 1),
+    "other-child": lambda row: row.replace("</row>", '<x r="XFD1"><v>1</v></x></row>', 1),
+    "cell-then-bare": lambda row: row.replace(
+        "</row>", '<c r="GR7" s="1"/><c><v>1</v></c></row>', 1
+    ),
     "entity": lambda row: re.sub(r"<v>(\d+)</v>", r"<v>&#49;\1</v>", row, count=1),
 }
 

@@ -2,13 +2,15 @@
 
 The sheets are found the way the readers find them: ``_rels/.rels`` names the workbook part,
 its relationships (``xl/_rels/workbook.xml.rels``) name each sheet's part, wherever it is stored
-(names compared without regard to case). Each sheet part is parsed as a stream of elements:
-the ``dimension`` a reader reserves memory by, and every ``row`` and ``c`` (cell) with its
-reference (quoted either way, spaced, prefixed or not — the parser reads the structure), or its
-position counted on from the previous one when it has none. A large part (8 MB and more, a
-list) is parsed by expat up to ``<sheetData>`` and after ``</sheetData>``, and its body is
-measured by :mod:`sheetbody` with NumPy by the same rule, unless that scan finds something only
-the full parse may judge. A large shared-strings part is counted by its bytes.
+(names compared without regard to case). Each sheet part is parsed as a stream of elements,
+start and end tags: the ``dimension`` a reader reserves memory by, and every ``row`` and ``c``
+(cell) with its reference (quoted either way, spaced, prefixed or not — the parser reads the
+structure), placed by the rule of :mod:`places`: the farthest place any reader may give a
+value, however its tags nest or close. A large part (8 MB and more, a list) is parsed by expat
+up to ``<sheetData>`` and after ``</sheetData>``, and its body is measured by :mod:`sheetbody`
+with NumPy, which takes only the plain form (rows and cells in their places, each with its
+``r``) where the rule is the cell's own reference, and leaves anything else to the full parse.
+A large shared-strings part is counted by its bytes.
 """
 
 from __future__ import annotations
@@ -16,14 +18,12 @@ from __future__ import annotations
 import contextlib
 import posixpath
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from ipscore.base.bounds.limits import Measure, column_letters, refuse
+from ipscore.base.bounds.limits import Measure, refuse
+from ipscore.base.bounds.places import finish, sheet_handler
 from ipscore.base.bounds.xmlscan import (
-    Handler,
     StopParsing,
     ahead,
     attribute,
@@ -97,63 +97,6 @@ def plan(
     return sheets, shared
 
 
-_DIGITS = "0123456789"
-_COLUMNS: dict[str, int] = {}
-
-
-def _column_numbers() -> dict[str, int]:
-    """Column numbers of the references Excel writes (A … XFD, upper case): a lookup, not a
-    loop. Built on first use, not at import: every command imports this module, few read xlsx."""
-    if not _COLUMNS:
-        for first in ["", *map(chr, range(65, 91))]:
-            for second in ["", *map(chr, range(65, 91))]:
-                for third in map(chr, range(65, 91)):
-                    letters = first + second + third
-                    if (first and not second) or letters in _COLUMNS:
-                        continue
-                    number = 0
-                    for ch in letters:
-                        number = number * 26 + ord(ch) - 64
-                    _COLUMNS[letters] = number
-    return _COLUMNS
-
-
-def parse_reference(ref: str) -> tuple[int, int] | None:
-    """``B7`` → (7, 2): 1-based row and column; None when it is no cell reference.
-
-    Letters in either case, as readers accept them; nothing else (no ``$``, no spaces).
-    """
-    letters = ref.rstrip(_DIGITS)
-    digits = ref[len(letters) :]
-    col = _column_numbers().get(letters)
-    if col is None:
-        if not letters or len(letters) > 7 or not (letters.isascii() and letters.isalpha()):
-            return None
-        col = 0
-        for ch in letters.upper():
-            col = col * 26 + ord(ch) - 64
-    if not digits or len(digits) > 12:
-        return None
-    row = int(digits)
-    return (row, col) if row > 0 else None
-
-
-_CELL, _ROW, _DIMENSION, _VALUE = 1, 2, 3, 4
-_KINDS = {"c": _CELL, "row": _ROW, "dimension": _DIMENSION, "v": _VALUE, "is": _VALUE}
-
-
-@dataclass
-class SheetState:
-    """Where the reading of a sheet part stands: what the full parse and the fast one share."""
-
-    row: int = 0  # the current row (1-based), for cells without a reference
-    col: int = 0  # the previous cell's column in it
-    pending: tuple[int, int] | None = None  # a cell whose value is not seen yet
-    max_row: int = 0  # of the cells holding a value
-    max_col: int = 0
-    values: int = 0
-
-
 FAST_BYTES = 8 * 1024 * 1024  # sheet parts from this size (unpacked) go to the fast scan first
 PIECE = 4 * 1024 * 1024  # bytes unpacked at a time for it
 
@@ -192,7 +135,7 @@ def scan_sheet_fast(measure: Measure, handle: BinaryIO, sheet: str, info: zipfil
     from ipscore.base.bounds.sheetbody import BodyScan, NotCanonical, tag_marks
 
     path, limits = measure.path, measure.limits
-    start, state = sheet_handler(measure, sheet, info.filename)
+    start, end, state = sheet_handler(measure, sheet, info.filename)
     parser = safe_parser()
     found: list[int] = []  # where expat saw <sheetData> begin
     declared: list[str | None] = [None]
@@ -206,6 +149,7 @@ def scan_sheet_fast(measure: Measure, handle: BinaryIO, sheet: str, info: zipfil
         declared[0] = encoding
 
     parser.StartElementHandler = head
+    parser.EndElementHandler = end
     parser.XmlDeclHandler = declaration
     body: BodyScan | None = None
     expat_only = False  # past the body, or no body this scan can take: the rest goes to expat
@@ -252,115 +196,14 @@ def scan_sheet_fast(measure: Measure, handle: BinaryIO, sheet: str, info: zipfil
             state(body.state)
             parser.Parse(tail.translate(table), False)
         parser.Parse(b"", True)
-    final = state()
-    measure.sheet(sheet, final.max_row, final.max_col, final.values)
+    finish(measure, sheet, state())
 
 
 def scan_sheet_full(measure: Measure, handle: BinaryIO, sheet: str, info: zipfile.ZipInfo) -> None:
     """Measure a worksheet part by the full expat parse."""
-    start, state = sheet_handler(measure, sheet, info.filename)
-    parse_member(measure.path, handle, info, start)
-    final = state()
-    measure.sheet(sheet, final.max_row, final.max_col, final.values)
-
-
-def sheet_handler(
-    measure: Measure, sheet: str, part: str
-) -> tuple[Handler, Callable[..., SheetState]]:
-    """The start-element handler of a worksheet part, and a function that reads its state
-    (or, given a state, puts it in place: the fast scan continues from it and hands it back).
-
-    Only start tags are seen, for speed (the handler runs once per element of what may be a
-    million-row list). A cell holds a value when a ``v`` or ``is`` element opens after it and
-    before the next cell or row: readers take a value from no other child (a stray ``v`` after
-    an empty cell is counted too, which can only over-count). Rows without ``r`` follow the
-    previous row; cells without ``r`` follow the previous cell of their row.
-    """
-    path = measure.path
-    limits = measure.limits
-    row_limit, col_limit = limits.max_rows, limits.max_cols
-    value_limit = limits.max_cells - measure.values
-    kinds = dict(_KINDS)
-    columns = _column_numbers()
-    row = col = 0  # the current row; the previous cell's column in it (1-based)
-    pending: tuple[int, int] | None = None  # a cell whose value is not yet seen
-    max_row = max_col = values = 0
-
-    def damaged(what: str, text: str) -> Exception:
-        return refuse(
-            path, "file-damaged", f"文件已损坏：{part} 中的{what}“{text[:40]}”无效", sheet=sheet
-        )
-
-    def start(name: str, attrs: list[str]) -> None:
-        nonlocal row, col, pending, max_row, max_col, values
-        kind = kinds.get(name)
-        if kind is None:
-            kind = _KINDS.get(local(name), 0)
-            if len(kinds) < 256:
-                kinds[name] = kind
-        if not kind:
-            return
-        if kind == _VALUE:
-            if pending is not None:
-                values += 1
-                r, c = pending
-                pending = None
-                if r > max_row or c > max_col:
-                    max_row, max_col = max(max_row, r), max(max_col, c)
-                    if r > row_limit or c > col_limit:
-                        far = f"{column_letters(c)}{r}"
-                        measure.sheet(sheet, max_row, max_col, cell=far)
-                if values > value_limit:
-                    measure.add_values(values, sheet)
-            return
-        pending = None
-        if kind == _CELL:
-            ref = attrs[1] if attrs and attrs[0] == "r" else attribute(attrs, "r")
-            if ref is None:
-                pending = (row or 1, col + 1)
-                col += 1
-                return
-            letters = ref.rstrip(_DIGITS)
-            number = columns.get(letters)
-            digits = ref[len(letters) :]
-            if number is None or not digits or len(digits) > 12:
-                found = parse_reference(ref)
-                if found is None:
-                    raise damaged("单元格引用", ref)
-                pending = found
-                col = found[1]
-                return
-            col = number
-            pending = (int(digits), number)
-            if pending[0] == 0:
-                raise damaged("单元格引用", ref)
-        elif kind == _ROW:
-            ref = attrs[1] if attrs and attrs[0] == "r" else attribute(attrs, "r")
-            if ref is None:
-                row += 1
-            elif ref.isascii() and ref.isdigit() and 0 < len(ref) <= 12:
-                row = int(ref)
-            else:
-                raise damaged("行号", ref)
-            col = 0
-        else:
-            text = attribute(attrs, "ref")
-            if text is not None:
-                corners = [parse_reference(corner) for corner in text.split(":")]
-                if not 1 <= len(corners) <= 2 or None in corners:
-                    raise damaged("数据范围", text)
-                rows = max(c[0] for c in corners if c)
-                cols = max(c[1] for c in corners if c)
-                measure.declared(sheet, rows, cols, text[:40])
-
-    def state(new: SheetState | None = None) -> SheetState:
-        nonlocal row, col, pending, max_row, max_col, values
-        if new is not None:
-            row, col, pending = new.row, new.col, new.pending
-            max_row, max_col, values = new.max_row, new.max_col, new.values
-        return SheetState(row, col, pending, max_row, max_col, values)
-
-    return start, state
+    start, end, state = sheet_handler(measure, sheet, info.filename)
+    parse_member(measure.path, handle, info, start, end=end)
+    finish(measure, sheet, state())
 
 
 def scan_shared_strings(measure: Measure, handle: BinaryIO, info: zipfile.ZipInfo) -> None:
