@@ -8,6 +8,14 @@ from pathlib import Path
 
 from ipscore.base.numbers import normalise_text
 
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+"""The data years ipscore accepts in file names, ``--month`` and ``--year`` alike."""
+
+
+def _known_year(digits: str) -> bool:
+    return FIRST_YEAR <= int(digits) <= LAST_YEAR
+
+
 _TITLE_PERIOD = re.compile(
     r"(?:(?<!\d)(\d{4})\s*年度?)?\s*(?:(?<!\d)(\d{1,2})\s*[-~～至到—–－]\s*)?(?<!\d)(\d{1,2})\s*月"
 )
@@ -41,7 +49,7 @@ class Period:
         match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text)
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise ValueError(text)
-        if not 1990 <= int(match.group(1)) <= 2100:  # the bounds every other year reader has
+        if not _known_year(match.group(1)):
             raise ValueError(text)
         return cls(int(match.group(1)), int(match.group(2)))
 
@@ -70,9 +78,9 @@ def period_from_filename(path: Path) -> Period | None:
     name = normalise_text(path.stem)
     for pattern in _FILE_PERIOD:
         match = pattern.search(name)
-        if match and 1 <= int(match.group(2)) <= 12 and 1990 <= int(match.group(1)) <= 2100:
+        if match and 1 <= int(match.group(2)) <= 12 and _known_year(match.group(1)):
             return Period(int(match.group(1)), int(match.group(2)))
     match = re.search(r"(?<!\d)(\d{4})(?!\d)", name)
-    if match and 1990 <= int(match.group(1)) <= 2100:
+    if match and _known_year(match.group(1)):
         return Period(int(match.group(1)), None)
     return None

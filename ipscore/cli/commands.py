@@ -34,6 +34,7 @@ from ipscore.cli.common import (
     parse_period,
     run,
     warn,
+    year_option,
 )
 from ipscore.cli.output import emit, what_if
 from ipscore.cli.rules import rules_app
@@ -143,15 +144,7 @@ def assess(
     ] = None,
     year: Annotated[
         Optional[int],  # noqa: UP045
-        typer.Option(
-            "--year",
-            "-y",
-            help="数据年份；默认从表格标题或文件名识别。",
-            show_default=False,
-            min=1990,
-            max=2100,
-            metavar="年份",
-        ),
+        year_option("数据年份；默认从表格标题或文件名识别。"),
     ] = None,
     sheet: SheetOption = None,
     allow_missing: Annotated[
@@ -212,15 +205,7 @@ def explain(
     ] = None,
     year: Annotated[
         Optional[int],  # noqa: UP045
-        typer.Option(
-            "--year",
-            "-y",
-            help="年度数据的年份。",
-            show_default=False,
-            min=1990,
-            max=2100,
-            metavar="年份",
-        ),
+        year_option("年度数据的年份。"),
     ] = None,
     sheet: Annotated[
         Optional[str],  # noqa: UP045

@@ -16,6 +16,8 @@ from ipscore.cli.chinese import App
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
+    from typer.models import OptionInfo
+
     from ipscore.base.period import Period
     from ipscore.base.problems import Problem
 
@@ -80,13 +82,14 @@ def fail(problems: list[Problem]) -> typer.Exit:
 def parse_period(month: str | None) -> Period | None:
     if month is None:
         return None
-    from ipscore.base.period import Period
+    from ipscore.base.period import FIRST_YEAR, LAST_YEAR, Period
 
     try:
         return Period.parse(month)
     except ValueError:
         raise typer.BadParameter(
-            f"应为 YYYY-MM（如 2019-05，年份 1990–2100），实际为 '{printable(month)}'",
+            f"应为 YYYY-MM（如 2019-05，年份 {FIRST_YEAR}–{LAST_YEAR}），实际为 "
+            f"'{printable(month)}'",
             param_hint="--month",
         ) from None
 
@@ -244,6 +247,23 @@ SheetOption = Annotated[
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="不显示警告。")]
+
+
+def year_option(text: str) -> OptionInfo:
+    """``--year``/``-y`` with the help ``text``: a data year, within the years every reader of
+    a year accepts (:data:`ipscore.base.period.FIRST_YEAR` to ``LAST_YEAR``)."""
+    from ipscore.base.period import FIRST_YEAR, LAST_YEAR
+
+    return typer.Option(
+        "--year",
+        "-y",
+        help=text,
+        show_default=False,
+        min=FIRST_YEAR,
+        max=LAST_YEAR,
+        metavar="年份",
+    )
+
 
 # A table command's output: the format (else from -o's extension) and the file.
 FormatOption = Annotated[

@@ -26,6 +26,7 @@ from ipscore.cli.common import (
     parse_period,
     run,
     warn,
+    year_option,
 )
 from ipscore.cli.output import emit
 
@@ -68,15 +69,7 @@ def notice(
     month: MonthOption = None,
     year: Annotated[
         Optional[int],  # noqa: UP045
-        typer.Option(
-            "--year",
-            "-y",
-            help="年度考核数据的年份；默认从表格标题或文件名识别。",
-            show_default=False,
-            min=1990,
-            max=2100,
-            metavar="年份",
-        ),
+        year_option("年度考核数据的年份；默认从表格标题或文件名识别。"),
     ] = None,
     sheet: SheetOption = None,
     allow_missing: Annotated[
@@ -341,15 +334,7 @@ def trend(
     ] = None,
     year: Annotated[
         Optional[int],  # noqa: UP045
-        typer.Option(
-            "--year",
-            "-y",
-            help="哪一年；默认历史库中最近的一年（走势不跨年）。",
-            show_default=False,
-            min=1990,
-            max=2100,
-            metavar="年份",
-        ),
+        year_option("哪一年；默认历史库中最近的一年（走势不跨年）。"),
     ] = None,
     db: DbOption = None,
     fmt: FormatOption = None,
