@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ipscore.scoring.score import Ranking
 from ipscore.base.text import printable_path
 from ipscore.cli.common import (
+    AnyRulesOption,
     CompareOption,
     DbOption,
     FormatOption,
@@ -187,16 +188,7 @@ class ExplainFormat(str, Enum):
 def explain(
     file: Annotated[Path, typer.Argument(help="月度统计表或年度考核数据表。", metavar="文件")],
     county: Annotated[str, typer.Argument(help="区县名称（可用简称，如 张店）。", metavar="区县")],
-    rules: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option(
-            "--rules",
-            "-r",
-            help="规则文件；默认按表头自动选用内置的月度或年度方案。",
-            show_default=False,
-            metavar="规则文件",
-        ),
-    ] = None,
+    rules: AnyRulesOption = None,
     month: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(

@@ -213,6 +213,17 @@ def _same_file(a: Path, b: Path) -> bool:
     return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
 
 
+AnyRulesOption = Annotated[
+    Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.10
+    typer.Option(
+        "--rules",
+        "-r",
+        help="规则文件；默认按表头自动选用内置的月度或年度方案。",
+        show_default=False,
+        metavar="规则文件",
+    ),
+]
+"""``--rules`` of a command that takes a monthly sheet or a year's assessment sheet."""
 RulesOption = Annotated[
     Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.10
     typer.Option(

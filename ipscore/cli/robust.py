@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from ipscore.cli.common import (
+    AnyRulesOption,
     OutputOption,
     QuietOption,
     app,
@@ -40,16 +41,7 @@ def robust(
         Path,
         typer.Argument(help="月度统计表或年度考核数据表。", metavar="文件", show_default=False),
     ],
-    rules: Annotated[
-        Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.10
-        typer.Option(
-            "--rules",
-            "-r",
-            help="规则文件；默认按表头自动选用内置的月度或年度方案。",
-            show_default=False,
-            metavar="规则文件",
-        ),
-    ] = None,
+    rules: AnyRulesOption = None,
     runs: Annotated[
         int, typer.Option("--runs", "-n", help="模拟次数（1 到 1000000）。", metavar="次数")
     ] = 1000,
