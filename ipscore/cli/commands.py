@@ -189,22 +189,12 @@ def explain(
     file: Annotated[Path, typer.Argument(help="月度统计表或年度考核数据表。", metavar="文件")],
     county: Annotated[str, typer.Argument(help="区县名称（可用简称，如 张店）。", metavar="区县")],
     rules: AnyRulesOption = None,
-    month: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--month", "-m", help="月度数据的月份 YYYY-MM。", show_default=False, metavar="年-月"
-        ),
-    ] = None,
+    month: MonthOption = None,
     year: Annotated[
         Optional[int],  # noqa: UP045
         year_option("年度数据的年份。"),
     ] = None,
-    sheet: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--sheet", "-s", help="工作表名称（或序号）。", show_default=False, metavar="工作表"
-        ),
-    ] = None,
+    sheet: SheetOption = None,
     fmt: Annotated[
         Optional[ExplainFormat],  # noqa: UP045
         typer.Option(

@@ -12,8 +12,10 @@ import typer
 
 from ipscore.cli.common import (
     AnyRulesOption,
+    MonthOption,
     OutputOption,
     QuietOption,
+    SheetOption,
     app,
     check_output,
     fail_text,
@@ -58,18 +60,8 @@ def robust(
         bool,
         typer.Option("--sobol", help="另算各项权重的 Sobol 敏感度指数（一阶与总效应，SALib）。"),
     ] = False,
-    month: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--month", "-m", help="月度数据的月份 YYYY-MM。", show_default=False, metavar="年-月"
-        ),
-    ] = None,
-    sheet: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--sheet", "-s", help="工作表名称（或序号）。", show_default=False, metavar="工作表"
-        ),
-    ] = None,
+    month: MonthOption = None,
+    sheet: SheetOption = None,
     allow_missing: Annotated[
         bool, typer.Option("--allow-missing", help="允许缺少部分区县（只对已有区县分析）。")
     ] = False,
