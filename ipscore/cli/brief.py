@@ -10,6 +10,7 @@ import typer
 
 from ipscore.base.text import printable, printable_path
 from ipscore.cli.common import (
+    AllowMissingOption,
     DbOption,
     MonthOption,
     QuietOption,
@@ -52,9 +53,7 @@ def brief(
             metavar="文件",
         ),
     ] = None,
-    allow_missing: Annotated[
-        bool, typer.Option("--allow-missing", help="允许缺少部分区县（只对已有区县排名）。")
-    ] = False,
+    allow_missing: AllowMissingOption = False,
     when: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(

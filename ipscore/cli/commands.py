@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ipscore.scoring.score import Ranking
 from ipscore.base.text import printable_path
 from ipscore.cli.common import (
+    AllowMissingOption,
     AnyRulesOption,
     CompareOption,
     DbOption,
@@ -62,9 +63,7 @@ def rank(
             metavar="文件",
         ),
     ] = None,
-    allow_missing: Annotated[
-        bool, typer.Option("--allow-missing", help="允许缺少部分区县（只对已有区县排名）。")
-    ] = False,
+    allow_missing: AllowMissingOption = False,
     fmt: FormatOption = None,
     output: OutputOption = None,
     quiet: QuietOption = False,

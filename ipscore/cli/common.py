@@ -258,6 +258,9 @@ SheetOption = Annotated[
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="不显示警告。")]
+AllowMissingOption = Annotated[
+    bool, typer.Option("--allow-missing", help="允许缺少部分区县（只对已有区县排名）。")
+]
 
 
 def year_option(text: str) -> OptionInfo:

@@ -11,6 +11,7 @@ import typer
 if TYPE_CHECKING:
     pass
 from ipscore.cli.common import (
+    AllowMissingOption,
     DbOption,
     Format,
     FormatOption,
@@ -72,9 +73,7 @@ def notice(
         year_option("年度考核数据的年份；默认从表格标题或文件名识别。"),
     ] = None,
     sheet: SheetOption = None,
-    allow_missing: Annotated[
-        bool, typer.Option("--allow-missing", help="允许缺少部分区县（只对已有区县排名）。")
-    ] = False,
+    allow_missing: AllowMissingOption = False,
     when: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(
