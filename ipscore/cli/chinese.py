@@ -47,7 +47,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from ipscore.base.text import printable
 from ipscore.base.width import paragraphs, width_of, wrap
-from ipscore.cli.values import choice_words, install, number_word, range_words, value_words
+from ipscore.cli.values import choice_words, install, number_word, range_words
 
 HELP_TEXT = "显示本帮助并退出。"
 OPTIONS_METAVAR = "[选项]"
@@ -350,12 +350,9 @@ def _bad_parameter(exc: BadParameter) -> str:
         hint = param_name(param)
     else:
         hint = None
+    # A refused value's message is already in Chinese: every parameter is converted by
+    # ipscore.cli.values (tests/test_cli_values.py checks that none is left to pydantic).
     message = str(exc.message)
-    cause = exc.__cause__
-    if param is not None and cause is not None and hasattr(cause, "errors"):
-        # Typer's own (pydantic) coercion, for a parameter that values.install left alone.
-        errors = cause.errors()
-        message = value_words(param, errors[0].get("input") if errors else None)
     return f"{hint}：{message}" if hint else message
 
 
