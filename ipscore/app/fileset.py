@@ -29,6 +29,12 @@ def is_circular_name(name: str) -> bool:
     return _CIRCULAR_NAME.fullmatch(name) is not None
 
 
+def _touchable(name: str) -> bool:
+    """Whether a name the store records may be written or removed in the folder: a circular's
+    name and nothing else (no path: a store from elsewhere must not reach outside ``out``)."""
+    return Path(name).name == name and is_circular_name(name)
+
+
 def remove_stale_circular_temps(out: Path) -> list[Path]:
     """Remove temporaries of circulars left in ``out`` by runs that died."""
     return remove_stale_temps(out, is_circular_name)
@@ -48,10 +54,7 @@ def earlier_files(
     return {
         out / name: published.sha256
         for name, published in sorted(store.published(folder_key(out)).items())
-        if published.month == month
-        and name not in contents
-        and Path(name).name == name
-        and is_circular_name(name)
+        if published.month == month and name not in contents and _touchable(name)
     }
 
 
@@ -98,7 +101,7 @@ def restore_missing(store: Store, out: Path) -> list[Path]:
     restored: list[Path] = []
     for name in sorted(store.published(folder)):
         target = out / name
-        if Path(name).name != name or not is_circular_name(name) or os.path.lexists(target):
+        if not _touchable(name) or os.path.lexists(target):
             continue
         data = store.published_content(folder, name)
         if data is None:  # pragma: no cover - removed since listed, under our lock: cannot be
