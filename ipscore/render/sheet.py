@@ -115,34 +115,36 @@ def _sheet(
     put_text(ws, note_row, 1, "注：" + MERGED_NOTE).font = st.small
     put_text(ws, note_row + 1, 1, "填报人：　　　　　审核人：　　　　　联系电话：").font = st.body
 
-    counts = DataValidation(
-        type="whole",
-        operator="greaterThanOrEqual",
-        formula1="0",
-        allow_blank=True,
-        showInputMessage=True,
-        showErrorMessage=True,
-        promptTitle="请填写件数",
-        prompt="非负整数（件）；没有数据请填 0，不要留空或填“—”。",
-        errorTitle="输入有误",
-        error="只能填写大于或等于 0 的整数。",
+    def whole_at_least(least: int, cells: str, title: str, prompt: str, error: str) -> None:
+        rule = DataValidation(
+            type="whole",
+            operator="greaterThanOrEqual",
+            formula1=str(least),
+            allow_blank=True,
+            showInputMessage=True,
+            showErrorMessage=True,
+            promptTitle=title,
+            prompt=prompt,
+            errorTitle="输入有误",
+            error=error,
+        )
+        rule.add(cells)
+        ws.add_data_validation(rule)
+
+    whole_at_least(
+        0,
+        f"C{first}:E{last}",
+        "请填写件数",
+        "非负整数（件）；没有数据请填 0，不要留空或填“—”。",
+        "只能填写大于或等于 0 的整数。",
     )
-    counts.add(f"C{first}:E{last}")
-    target = DataValidation(
-        type="whole",
-        operator="greaterThanOrEqual",
-        formula1="1",
-        allow_blank=True,
-        showInputMessage=True,
-        showErrorMessage=True,
-        promptTitle="请填写年度目标",
-        prompt="全年发明专利申请目标（件），应为正整数。",
-        errorTitle="输入有误",
-        error="年度目标应为大于 0 的整数。",
+    whole_at_least(
+        1,
+        f"G{first}:G{last}",
+        "请填写年度目标",
+        "全年发明专利申请目标（件），应为正整数。",
+        "年度目标应为大于 0 的整数。",
     )
-    target.add(f"G{first}:G{last}")
-    ws.add_data_validation(counts)
-    ws.add_data_validation(target)
     ws.protection.sheet = True  # only the unlocked input cells can be edited
     ws.freeze_panes = f"C{first}"
     page_setup(ws, landscape=False)
